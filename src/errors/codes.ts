@@ -1,0 +1,73 @@
+/**
+ * Registry of every error code the platform returns. Each entry fixes the HTTP status and a
+ * one-line description used in docs/errors.md; the thrown message names the offending value
+ * and the fix. A test keeps this table, the ErrorCode type and the docs in step.
+ */
+export const ERROR_CODES = {
+  MAAS_ERR_REQUEST_INVALID: { status: 400, description: 'The request body or query is invalid.' },
+  MAAS_ERR_REQUEST_JSON_INVALID: { status: 400, description: 'The request body is not valid JSON.' },
+  MAAS_ERR_REQUEST_TOO_LARGE: {
+    status: 413,
+    description: 'The request body is larger than server.body_limit.',
+  },
+  MAAS_ERR_ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
+  MAAS_ERR_INPUT_EMPTY: { status: 422, description: 'An input text is empty after normalization.' },
+  MAAS_ERR_INPUT_TOO_LONG: {
+    status: 413,
+    description: 'An input text has more characters than limits.max_input_chars.',
+  },
+  MAAS_ERR_INPUT_TOO_MANY: {
+    status: 413,
+    description: 'A request has more inputs than limits.max_inputs.',
+  },
+  MAAS_ERR_MODEL_NOT_FOUND: { status: 404, description: 'No model has that name.' },
+  MAAS_ERR_VERSION_NOT_FOUND: { status: 404, description: 'The model has no such version.' },
+  MAAS_ERR_ALIAS_NOT_FOUND: { status: 404, description: 'The model has no such alias.' },
+  MAAS_ERR_MODEL_REFERENCE_INVALID: {
+    status: 400,
+    description: 'A model reference is not of the form name, name@version or name@alias.',
+  },
+  MAAS_ERR_MODEL_NAME_INVALID: {
+    status: 400,
+    description: 'A model or alias name does not match the allowed pattern.',
+  },
+  MAAS_ERR_MODEL_TASK_MISMATCH: {
+    status: 409,
+    description: 'A new version has a different task from the existing model.',
+  },
+  MAAS_ERR_MODEL_LOAD_FAILED: {
+    status: 500,
+    description: 'The runtime could not load the version artifacts.',
+  },
+  MAAS_ERR_TASK_UNSUPPORTED: {
+    status: 422,
+    description: 'The operation does not support the model task or runtime.',
+  },
+  MAAS_ERR_ARTIFACT_INVALID: {
+    status: 422,
+    description: 'A version folder is missing a required file or holds an invalid one.',
+  },
+  MAAS_ERR_DATASET_INVALID: {
+    status: 422,
+    description: 'A dataset file has rows that cannot be used; the message names the lines.',
+  },
+  MAAS_ERR_DATASET_COLUMN_NOT_FOUND: {
+    status: 422,
+    description: 'The text or label column named in the request is not in the dataset.',
+  },
+  MAAS_ERR_DATASET_EMPTY: { status: 422, description: 'A dataset has no usable rows.' },
+  MAAS_ERR_DATASET_FORMAT_UNKNOWN: {
+    status: 400,
+    description: 'The dataset format is not one of csv, tsv or jsonl.',
+  },
+  MAAS_ERR_TRAINING_INVALID: {
+    status: 422,
+    description: 'Training parameters or data cannot produce a model.',
+  },
+  MAAS_ERR_TRAINING_FAILED: { status: 500, description: 'A training run stopped with an error.' },
+  MAAS_ERR_CONFIG_INVALID: { status: 400, description: 'A configuration value is invalid.' },
+  MAAS_ERR_NOT_READY: { status: 503, description: 'The server has not finished loading models.' },
+  MAAS_ERR_INTERNAL: { status: 500, description: 'An unexpected server error.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
