@@ -5,10 +5,17 @@
  */
 export const ERROR_CODES = {
   MAAS_ERR_REQUEST_INVALID: { status: 400, description: 'The request body or query is invalid.' },
-  MAAS_ERR_REQUEST_JSON_INVALID: { status: 400, description: 'The request body is not valid JSON.' },
+  MAAS_ERR_REQUEST_JSON_INVALID: {
+    status: 400,
+    description: 'The request body is not valid JSON.',
+  },
   MAAS_ERR_REQUEST_TOO_LARGE: {
     status: 413,
     description: 'The request body is larger than server.body_limit.',
+  },
+  MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED: {
+    status: 415,
+    description: 'The request body is not sent as application/json.',
   },
   MAAS_ERR_ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
   MAAS_ERR_INPUT_EMPTY: { status: 422, description: 'An input text is empty after normalization.' },
@@ -64,6 +71,7 @@ export const ERROR_CODES = {
     status: 422,
     description: 'Training parameters or data cannot produce a model.',
   },
+  MAAS_ERR_TRAINING_CANCELLED: { status: 409, description: 'A training run was cancelled.' },
   MAAS_ERR_TRAINING_FAILED: { status: 500, description: 'A training run stopped with an error.' },
   MAAS_ERR_CONFIG_INVALID: { status: 400, description: 'A configuration value is invalid.' },
   MAAS_ERR_NOT_READY: { status: 503, description: 'The server has not finished loading models.' },

@@ -1,0 +1,106 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CODES, MaasError, type ErrorCode } from '../errors/index.js';
+
+/** The one error body of every native route. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; param?: string; details?: Record<string, unknown> };
+}
+
+/** Fastify's own error codes and the registry code each becomes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MAAS_ERR_REQUEST_JSON_INVALID',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MAAS_ERR_REQUEST_JSON_INVALID',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'MAAS_ERR_REQUEST_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MAAS_ERR_REQUEST_INVALID',
+  FST_ERR_VALIDATION: 'MAAS_ERR_REQUEST_INVALID',
+};
+
+/** Turns any thrown value into a MaasError, so every response has one shape. */
+export function toMaasError(error: unknown): MaasError {
+  if (error instanceof MaasError) {
+    return error;
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation !== undefined) {
+    return validationError(fastifyError);
+  }
+  const code = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  if (code !== undefined) {
+    return new MaasError(code, describeFastifyError(code, fastifyError), { cause: error });
+  }
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500) {
+    return new MaasError('MAAS_ERR_REQUEST_INVALID', fastifyError.message, { cause: error });
+  }
+  return new MaasError(
+    'MAAS_ERR_INTERNAL',
+    'internal server error; the server log has the details',
+    { cause: error },
+  );
+}
+
+function describeFastifyError(code: ErrorCode, error: FastifyError): string {
+  switch (code) {
+    case 'MAAS_ERR_REQUEST_JSON_INVALID':
+      return `request body is not valid JSON: ${error.message}`;
+    case 'MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED':
+      return 'unsupported Content-Type; send the body as JSON with "Content-Type: application/json"';
+    default:
+      return error.message;
+  }
+}
+
+/** Names the field of the first schema violation, e.g. `parameters.top_k must be integer`. */
+function validationError(error: FastifyError): MaasError {
+  const first = error.validation?.[0];
+  const path = (first?.instancePath ?? '')
+    .replace(/^\//, '')
+    .replace(/\//g, '.')
+    .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  let field = path === '' ? 'body' : path;
+  let message = first?.message ?? error.message;
+  if (first?.keyword === 'additionalProperties') {
+    const extra = (first.params as { additionalProperty?: string }).additionalProperty;
+    field = path === '' ? `${extra}` : `${path}.${extra}`;
+    message = 'is not a known field';
+  } else if (first?.keyword === 'required') {
+    const missing = (first.params as { missingProperty?: string }).missingProperty;
+    field = path === '' ? `${missing}` : `${path}.${missing}`;
+    message = 'is required';
+  }
+  return new MaasError('MAAS_ERR_REQUEST_INVALID', `${field} ${message}`, {
+    param: field,
+    cause: error,
+  });
+}
+
+export function errorBody(error: MaasError): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.param === undefined ? {} : { param: error.param }),
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+}
+
+/** Installs the error and not-found handlers that write {@link ErrorBody}. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const maasError = toMaasError(error);
+    if (maasError.status >= 500) {
+      request.log.error({ err: error, code: maasError.code }, 'request failed');
+    }
+    void reply.status(maasError.status).send(errorBody(maasError));
+  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const error = new MaasError(
+      'MAAS_ERR_ROUTE_NOT_FOUND',
+      `no route for ${request.method} ${request.url.split('?')[0]}; see the README for the API`,
+    );
+    void reply.status(404).send(errorBody(error));
+  });
+}
+
+export { ERROR_CODES };

@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppContext } from '../app/context.js';
+import { installErrorHandlers } from './error-handler.js';
+import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { registerModelRoutes } from './routes/models.js';
+import { registerPredictRoute } from './routes/predict.js';
+
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly readiness: Readiness;
+  /** Loads the bundled models; `/readyz` reports ready once it resolves. */
+  warmUp(): Promise<void>;
+}
+
+/** Builds the HTTP server over a context. It does not listen: call `app.listen` or `inject`. */
+export function buildServer(context: AppContext, logger: Logger): Server {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: context.settings['server.body_limit'],
+    // Reject wrong types instead of coercing them: {"inputs": 5} must not become "5".
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  });
+  const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
+
+  installErrorHandlers(app);
+  logOneLinePerRequest(app);
+  registerHealthRoutes(app, context, readiness);
+  registerModelRoutes(app, context);
+  registerPredictRoute(app, context);
+
+  return {
+    app,
+    readiness,
+    async warmUp() {
+      for (const reference of context.bundled) {
+        readiness.reason = `loading ${reference}`;
+        await context.pool.get(reference);
+      }
+      readiness.ready = true;
+      readiness.reason = '';
+    },
+  };
+}
+
+/** One `info` line per request (4xx too), `error` for 5xx; never the body or input text. */
+function logOneLinePerRequest(app: FastifyInstance): void {
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.header('x-request-id', reply.request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    const fields = {
+      method: request.method,
+      route: request.routeOptions.url ?? null,
+      url: request.url.split('?')[0],
+      status,
+      model: (request as { modelReference?: string }).modelReference,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (status >= 500) {
+      request.log.error(fields, 'request completed');
+    } else {
+      request.log.info(fields, 'request completed');
+    }
+  });
+}

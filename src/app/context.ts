@@ -1,0 +1,81 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/index.js';
+import { MODEL_CARD_FILE, Registry } from '../registry/index.js';
+import { ModelPool } from '../serving/model-pool.js';
+import {
+  FileArtifactStore,
+  closeDatabase,
+  migrateToLatest,
+  openDatabase,
+} from '../storage/index.js';
+
+/** The models/ folder shipped with the package, beside src/ and dist/. */
+export const BUNDLED_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+
+/** The stores and services one process shares. */
+export interface AppContext {
+  readonly settings: Settings;
+  readonly dataDir: string;
+  readonly registry: Registry;
+  readonly pool: ModelPool;
+  /** Model references registered from the bundled models folder at start. */
+  readonly bundled: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the metadata database and artifact store under `data_dir`, runs migrations and crash
+ * recovery, and, unless switched off, registers the bundled models.
+ */
+export async function openContext(settings: Settings, logger: Logger): Promise<AppContext> {
+  const dataDir = resolve(settings.data_dir);
+  const db = openDatabase(join(dataDir, 'maas.db'));
+  await migrateToLatest(db);
+  const artifacts = new FileArtifactStore(join(dataDir, 'artifacts'));
+  const registry = new Registry(db, artifacts, { logger });
+  await registry.recover();
+
+  const bundled: string[] = [];
+  if (settings['serving.register_bundled']) {
+    const modelsDir =
+      settings.models_dir === '' ? BUNDLED_MODELS_DIR : resolve(settings.models_dir);
+    for (const folder of listModelFolders(modelsDir)) {
+      const version = await registry.importVersionFromFolder(folder);
+      bundled.push(`${version.name}@${version.version}`);
+      if (version.created) {
+        logger.info(
+          { model: version.name, version: version.version, folder },
+          'bundled model registered',
+        );
+      }
+    }
+  }
+  const pool = new ModelPool(registry, logger);
+
+  return {
+    settings,
+    dataDir,
+    registry,
+    pool,
+    bundled,
+    async close() {
+      await pool.close();
+      await closeDatabase(db);
+    },
+  };
+}
+
+function listModelFolders(modelsDir: string): string[] {
+  if (!existsSync(modelsDir)) {
+    return [];
+  }
+  return readdirSync(modelsDir, { withFileTypes: true })
+    .filter(
+      (entry) => entry.isDirectory() && existsSync(join(modelsDir, entry.name, MODEL_CARD_FILE)),
+    )
+    .map((entry) => join(modelsDir, entry.name))
+    .sort();
+}

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { openContext } from '../app/context.js';
+import { createLogger } from '../app/logger.js';
+import { MaasError } from '../errors/index.js';
+import {
+  computeClassificationReport,
+  formatClassificationReport,
+} from '../training/evaluation/classification-report.js';
+import { readLabeledSplits } from '../training/labeled-file.js';
+import { addFileOptions, readFileOptions } from './file-options.js';
+import { parseInteger } from './parse.js';
+import { addDataOptions, configFromOptions } from './settings-options.js';
+
+/** Texts classified per call into the model. */
+const EVAL_BATCH_SIZE = 64;
+
+export function registerEvalCommand(program: Command): void {
+  const command = program
+    .command('eval <ref> <file>')
+    .description('evaluate a registered model on a labeled file and print the report')
+    .option(
+      '--seed <n>',
+      'seed of the --test-split split; the default is the seed in the model card',
+      parseInteger,
+    )
+    .option('--json', 'print the report as JSON');
+  addDataOptions(addFileOptions(command)).action(
+    async (reference: string, file: string, options: Record<string, unknown>) => {
+      const { settings } = configFromOptions(options);
+      const logger = createLogger(
+        settings['log.level'] === 'info' ? 'warn' : settings['log.level'],
+        2,
+      );
+      const context = await openContext(settings, logger);
+      try {
+        const model = await context.pool.get(reference);
+        const version = await context.registry.resolve(`${model.name}@${model.version}`);
+        const cardSeed = (
+          version.modelCard['training'] as { split?: { seed?: number } } | undefined
+        )?.split?.seed;
+        const fileOptions = readFileOptions(options);
+        const splits = await readLabeledSplits(
+          file,
+          fileOptions,
+          (options['seed'] as number | undefined) ?? cardSeed ?? 42,
+        );
+        const rows = (fileOptions.testFraction ?? 0) > 0 ? splits.test : splits.rest;
+        const labels = model.pipeline.labels;
+        const unknown = splits.labels.filter((label) => !labels.includes(label));
+        if (unknown.length > 0) {
+          throw new MaasError(
+            'MAAS_ERR_DATASET_INVALID',
+            `the file has label(s) ${unknown.join(', ')} that ${model.name} does not predict (its labels: ${labels.join(', ')}); rename them with --label-names`,
+            { param: 'label_names' },
+          );
+        }
+
+        const predicted: number[] = [];
+        for (let start = 0; start < rows.length; start += EVAL_BATCH_SIZE) {
+          const batch = rows.slice(start, start + EVAL_BATCH_SIZE).map((row) => row.text);
+          const results = await model.pipeline.predict(batch, { topK: 1 });
+          predicted.push(...results.map((result) => labels.indexOf(result[0]?.label as string)));
+        }
+        const expected = rows.map((row) => labels.indexOf(row.label));
+        const report = computeClassificationReport(labels, expected, predicted);
+        console.log(
+          options['json'] === true
+            ? JSON.stringify(report, null, 2)
+            : `${model.name}@${model.version} on ${rows.length} rows of ${file}\n\n${formatClassificationReport(report)}`,
+        );
+      } finally {
+        await context.close();
+      }
+    },
+  );
+}

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { isMaasError } from '../errors/index.js';
+import { registerConfigCommand } from './config.js';
+import { registerEvalCommand } from './eval.js';
+import { registerModelsCommand } from './models.js';
+import { registerPredictCommand } from './predict.js';
+import { registerServeCommand } from './serve.js';
+import { registerTrainCommand } from './train.js';
+
+const program = new Command('maas')
+  .description('nlp-maas: train, register and serve NLP models')
+  .version(process.env['npm_package_version'] ?? '0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServeCommand(program);
+registerTrainCommand(program);
+registerPredictCommand(program);
+registerEvalCommand(program);
+registerModelsCommand(program);
+registerConfigCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode);
+  }
+  if (isMaasError(error)) {
+    console.error(`error ${error.code}: ${error.message}`);
+    process.exit(error.status >= 500 ? 1 : 2);
+  }
+  console.error(error);
+  process.exit(1);
+}

@@ -1,0 +1,179 @@
+import cliProgress from 'cli-progress';
+import { Option, type Command } from 'commander';
+import { openContext } from '../app/context.js';
+import { createLogger } from '../app/logger.js';
+import type { TrainingEvent } from '../training/classification/events.js';
+import {
+  CLASS_WEIGHTING,
+  type ClassifierHyperparameters,
+} from '../training/classification/hyperparameters.js';
+import { formatClassificationReport } from '../training/evaluation/classification-report.js';
+import { trainAndRegisterClassifier } from '../training/train-and-register.js';
+import { readFileOptions, addFileOptions } from './file-options.js';
+import { parseFraction, parseInteger, parseNumber } from './parse.js';
+import { addDataOptions, configFromOptions } from './settings-options.js';
+
+export function registerTrainCommand(program: Command): void {
+  const command = program
+    .command('train <file>')
+    .description('train a model on a labeled file and register it as a new version')
+    .addOption(
+      new Option('--task <task>', 'task of the model')
+        .choices(['text-classification'])
+        .default('text-classification'),
+    )
+    .requiredOption('--name <model>', 'model name in the registry')
+    .option('--description <text>', 'model description')
+    .option('--source <text>', 'where the data came from, recorded in the model card')
+    .option('--alias <alias>', 'alias to point at the new version, e.g. production')
+    .option(
+      '--validation-split <fraction>',
+      'fraction of rows for early stopping and model selection',
+      parseFraction,
+      0.1,
+    )
+    .option('--epochs <n>', 'most epochs; early stopping may end sooner (default 10)', parseInteger)
+    .option('--max-length <n>', 'tokens kept per text (default 128)', parseInteger)
+    .option('--batch-size <n>', 'examples per training step (default 32)', parseInteger)
+    .option('--learning-rate <rate>', 'Adam learning rate (default 0.002)', parseNumber)
+    .option('--embedding-dim <n>', 'width of the token embedding (default 64)', parseInteger)
+    .option('--units <n>', 'width of each LSTM layer (default 64)', parseInteger)
+    .option('--dropout <rate>', 'dropout rate between the LSTM layers (default 0.5)', parseNumber)
+    .option(
+      '--vocabulary-size <n>',
+      'largest vocabulary, with the padding and unknown ids (default 20000)',
+      parseInteger,
+    )
+    .option('--min-count <n>', 'rarer tokens become unknown (default 2)', parseInteger)
+    .option(
+      '--patience <n>',
+      'epochs without a lower validation loss before stopping (default 2)',
+      parseInteger,
+    )
+    .addOption(
+      new Option(
+        '--segmentation <mode>',
+        'word (Intl.Segmenter words) or char (one token per CJK character)',
+      ).choices(['word', 'char']),
+    )
+    .option('--no-lowercase', 'keep letter case')
+    .addOption(
+      new Option(
+        '--class-weights <weighting>',
+        'weight the loss by inverse class frequency',
+      ).choices(CLASS_WEIGHTING),
+    )
+    .option(
+      '--seed <n>',
+      'seed of splits, initialization and shuffling (default 42)',
+      parseInteger,
+    );
+  addDataOptions(addFileOptions(command)).action(
+    async (file: string, options: Record<string, unknown>) => {
+      const { settings } = configFromOptions(options);
+      const logger = createLogger(
+        settings['log.level'] === 'info' ? 'warn' : settings['log.level'],
+        2,
+      );
+      const context = await openContext(settings, logger);
+      const progress = new TrainingProgress();
+      const abort = new AbortController();
+      process.once('SIGINT', () => abort.abort());
+      try {
+        const { version, result } = await trainAndRegisterClassifier(context, {
+          ...readFileOptions(options),
+          file,
+          name: options['name'] as string,
+          description: options['description'] as string | undefined,
+          source: options['source'] as string | undefined,
+          alias: options['alias'] as string | undefined,
+          validationFraction: options['validationSplit'] as number,
+          hyperparameters: hyperparametersFrom(options),
+          command: ['maas', ...process.argv.slice(2)].join(' '),
+          onEvent: (event) => progress.update(event),
+          signal: abort.signal,
+        });
+        progress.stop();
+        console.log(
+          `\nregistered ${version.name}@${version.version} (best epoch ${result.bestEpoch}, ${Math.round(result.durationMs / 1000)} s)`,
+        );
+        console.log('\nvalidation\n' + formatClassificationReport(result.validationReport));
+        if (result.testReport !== undefined) {
+          console.log('\nheld-out test\n' + formatClassificationReport(result.testReport));
+        }
+      } finally {
+        progress.stop();
+        await context.close();
+      }
+    },
+  );
+}
+
+function hyperparametersFrom(options: Record<string, unknown>): Partial<ClassifierHyperparameters> {
+  return {
+    epochs: options['epochs'] as number | undefined,
+    maxLength: options['maxLength'] as number | undefined,
+    batchSize: options['batchSize'] as number | undefined,
+    learningRate: options['learningRate'] as number | undefined,
+    embeddingDim: options['embeddingDim'] as number | undefined,
+    units: options['units'] as number | undefined,
+    dropout: options['dropout'] as number | undefined,
+    vocabularySize: options['vocabularySize'] as number | undefined,
+    minCount: options['minCount'] as number | undefined,
+    patience: options['patience'] as number | undefined,
+    segmentation: options['segmentation'] as ClassifierHyperparameters['segmentation'] | undefined,
+    lowercase: options['lowercase'] === false ? false : undefined,
+    classWeighting: options['classWeights'] as
+      ClassifierHyperparameters['classWeighting'] | undefined,
+    seed: options['seed'] as number | undefined,
+  };
+}
+
+/** A progress bar per epoch on a terminal; one line per epoch everywhere. */
+class TrainingProgress {
+  #bar: cliProgress.SingleBar | undefined;
+
+  update(event: TrainingEvent): void {
+    switch (event.type) {
+      case 'started':
+        console.log(
+          `training on ${event.trainExamples} rows, validating on ${event.validationExamples}; vocabulary ${event.vocabularySize} tokens, ${event.batchesPerEpoch} batches per epoch`,
+        );
+        break;
+      case 'batch':
+        if (this.#bar === undefined && process.stderr.isTTY) {
+          this.#bar = new cliProgress.SingleBar(
+            {
+              format: `epoch ${event.epoch} [{bar}] {value}/{total} batches  loss {loss}  eta {eta}s`,
+              stream: process.stderr,
+              clearOnComplete: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          this.#bar.start(event.batches, 0, { loss: 'n/a' });
+        }
+        this.#bar?.update(event.batch, { loss: event.loss.toFixed(4) });
+        break;
+      case 'epoch':
+        this.stop();
+        console.log(
+          `epoch ${event.epoch}/${event.epochs}  loss ${event.loss.toFixed(4)}  accuracy ${pct(event.accuracy)}  val_loss ${event.valLoss.toFixed(4)}  val_accuracy ${pct(event.valAccuracy)}  ${(event.elapsedMs / 1000).toFixed(1)} s${event.improved ? '  (best so far)' : ''}`,
+        );
+        break;
+      case 'early_stopped':
+        console.log(
+          `early stopping after epoch ${event.epoch}: keeping the weights of epoch ${event.bestEpoch}`,
+        );
+        break;
+    }
+  }
+
+  stop(): void {
+    this.#bar?.stop();
+    this.#bar = undefined;
+  }
+}
+
+function pct(value: number): string {
+  return `${(value * 100).toFixed(2)}%`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Every setting of the platform, with its one dotted name, type, default and meaning. The
+ * environment variable of a setting is derived from its name (`server.body_limit` is
+ * `MAAS_SERVER_BODY_LIMIT`); nothing else restates these defaults.
+ */
+export const SETTINGS = [
+  {
+    name: 'host',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address the server listens on.',
+  },
+  {
+    name: 'port',
+    type: 'integer',
+    default: 8080,
+    min: 0,
+    max: 65535,
+    description: 'TCP port of the server; 0 picks a free port.',
+  },
+  {
+    name: 'data_dir',
+    type: 'string',
+    default: './.maas',
+    description: 'Folder for the metadata database and model artifacts.',
+  },
+  {
+    name: 'models_dir',
+    type: 'string',
+    default: '',
+    description:
+      'Folder of bundled models registered at start; empty means the models/ folder shipped with nlp-maas.',
+  },
+  {
+    name: 'log.level',
+    type: 'string',
+    default: 'info',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'Minimum level of log lines written to standard output.',
+  },
+  {
+    name: 'server.body_limit',
+    type: 'integer',
+    default: 1_048_576,
+    min: 1024,
+    max: 1_073_741_824,
+    description: 'Largest accepted request body, in bytes; larger bodies get 413.',
+  },
+  {
+    name: 'limits.max_inputs',
+    type: 'integer',
+    default: 256,
+    min: 1,
+    max: 100_000,
+    description: 'Most input texts in one predict request.',
+  },
+  {
+    name: 'limits.max_input_chars',
+    type: 'integer',
+    default: 20_000,
+    min: 1,
+    max: 10_000_000,
+    description: 'Most characters (UTF-16 code units) in one input text.',
+  },
+  {
+    name: 'serving.register_bundled',
+    type: 'boolean',
+    default: true,
+    description: 'Register the bundled models into the registry at start.',
+  },
+] as const satisfies readonly SettingDefinition[];
+
+export interface SettingDefinition {
+  readonly name: string;
+  readonly type: 'string' | 'integer' | 'boolean';
+  readonly default: string | number | boolean;
+  readonly description: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly choices?: readonly string[];
+}
+
+export type SettingName = (typeof SETTINGS)[number]['name'];
+
+type ValueOf<Definition> = Definition extends { type: 'integer' }
+  ? number
+  : Definition extends { type: 'boolean' }
+    ? boolean
+    : string;
+
+/** The effective value of every setting, keyed by its dotted name. */
+export type Settings = {
+  readonly [Definition in (typeof SETTINGS)[number] as Definition['name']]: ValueOf<Definition>;
+};
+
+/** Environment variable that sets `name`: `MAAS_` and the name in upper case, dots as `_`. */
+export function environmentVariableOf(name: string): string {
+  return `MAAS_${name.toUpperCase().replace(/\./g, '_')}`;
+}

@@ -1,0 +1,21 @@
+/** Runtimes that execute a version, as stored in the registry's `runtime` column. */
+export const RUNTIMES = ['tfjs'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** Token ids of a padded batch, row-major `[batchSize, sequenceLength]`. */
+export interface EncodedBatch {
+  ids: Int32Array;
+  attentionMask: Int32Array;
+  batchSize: number;
+  sequenceLength: number;
+}
+
+/** A loaded model graph that maps a batch of token ids to one score row per input. */
+export interface LoadedGraph {
+  readonly runtime: RuntimeName;
+  /** Width of each output row, e.g. the number of labels of a classifier. */
+  readonly outputSize: number;
+  /** Returns `[batchSize, outputSize]` row-major scores. */
+  run(batch: EncodedBatch): Promise<Float32Array>;
+  dispose(): void;
+}

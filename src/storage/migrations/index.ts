@@ -1,0 +1,25 @@
+import type { Migration, MigrationProvider } from 'kysely';
+
+import * as createRegistryTables from './0001-create-registry-tables.js';
+
+/**
+ * Every migration, keyed by name. Kysely applies them in the order of their names, so a new
+ * migration gets the next four-digit prefix. They are imported statically rather than found on
+ * disk, so the compiled `dist/` build carries them without any file lookup.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-create-registry-tables': createRegistryTables,
+});
+
+/** Kysely migration provider that returns a fixed record of migrations. */
+export class InMemoryMigrationProvider implements MigrationProvider {
+  readonly #migrations: Readonly<Record<string, Migration>>;
+
+  constructor(migrations: Readonly<Record<string, Migration>> = MIGRATIONS) {
+    this.#migrations = migrations;
+  }
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...this.#migrations };
+  }
+}

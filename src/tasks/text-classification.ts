@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MaasError } from '../errors/index.js';
+import type { LoadedGraph } from '../runtimes/index.js';
+import { Tokenizer } from '../text/index.js';
+
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** One label with its probability, as the Hugging Face Inference API returns it. */
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+export interface TextClassificationParameters {
+  /** Labels returned per input, highest score first; `null` returns every label. */
+  topK?: number | null;
+}
+
+/** Tokenize → run the graph → turn score rows into sorted label lists. */
+export class TextClassificationPipeline {
+  readonly tokenizer: Tokenizer;
+  readonly labels: readonly string[];
+  readonly #graph: LoadedGraph;
+
+  constructor(tokenizer: Tokenizer, graph: LoadedGraph, labels: readonly string[]) {
+    if (graph.outputSize !== labels.length) {
+      throw new MaasError(
+        'MAAS_ERR_ARTIFACT_INVALID',
+        `the model has ${graph.outputSize} outputs but the model card lists ${labels.length} labels`,
+      );
+    }
+    this.tokenizer = tokenizer;
+    this.#graph = graph;
+    this.labels = labels;
+  }
+
+  /** Number of tokens each text encodes to, after normalization and truncation. */
+  countTokens(texts: readonly string[]): number[] {
+    return texts.map((text) => this.tokenizer.encode(text).length);
+  }
+
+  async predict(
+    texts: readonly string[],
+    parameters: TextClassificationParameters = {},
+  ): Promise<LabelScore[][]> {
+    // Preprocess: normalize, segment, map to ids and pad at the end to the longest input.
+    const batch = this.tokenizer.encodeBatch(texts, { padding: 'longest' });
+
+    // Run.
+    const scores = await this.#graph.run(batch);
+
+    // Postprocess: one list per input, sorted by score and cut to top_k.
+    const count =
+      parameters.topK === null
+        ? this.labels.length
+        : Math.min(parameters.topK ?? 1, this.labels.length);
+    return texts.map((_, row) => {
+      const rowScores = scores.subarray(row * this.labels.length, (row + 1) * this.labels.length);
+      const ranked = this.labels.map((label, index) => ({
+        label,
+        score: rowScores[index] as number,
+      }));
+      ranked.sort((a, b) => b.score - a.score);
+      return ranked.slice(0, count);
+    });
+  }
+
+  dispose(): void {
+    this.#graph.dispose();
+  }
+}
+
+/** Reads `tokenizer.json` of a version folder. */
+export async function readTokenizer(dir: string): Promise<Tokenizer> {
+  const path = join(dir, TOKENIZER_FILE);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new MaasError(
+      'MAAS_ERR_ARTIFACT_INVALID',
+      `cannot read ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return Tokenizer.fromJSON(parsed);
+}

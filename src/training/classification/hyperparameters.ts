@@ -1,0 +1,111 @@
+import { MaasError } from '../../errors/index.js';
+import { SEGMENTATION_MODES, type SegmentationMode } from '../../text/index.js';
+
+/** Architectures of text classifiers this trainer builds. */
+export const CLASSIFIER_ARCHITECTURES = ['lstm'] as const;
+export type ClassifierArchitecture = (typeof CLASSIFIER_ARCHITECTURES)[number];
+
+export const CLASS_WEIGHTING = ['none', 'balanced'] as const;
+export type ClassWeighting = (typeof CLASS_WEIGHTING)[number];
+
+/** Hyperparameters of a text-classification training run. */
+export interface ClassifierHyperparameters {
+  architecture: ClassifierArchitecture;
+  /** Tokens kept per text; longer texts are truncated. */
+  maxLength: number;
+  segmentation: SegmentationMode;
+  lowercase: boolean;
+  /** Largest vocabulary, counting the reserved padding and unknown ids. */
+  vocabularySize: number;
+  /** Tokens seen fewer times than this in the training rows map to the unknown id. */
+  minCount: number;
+  embeddingDim: number;
+  /** Width of each LSTM layer. */
+  units: number;
+  /** Dropout rate between the two LSTM layers. */
+  dropout: number;
+  batchSize: number;
+  /** Upper bound on epochs; early stopping usually ends training sooner. */
+  epochs: number;
+  learningRate: number;
+  /** Epochs without a lower validation loss before training stops. */
+  patience: number;
+  classWeighting: ClassWeighting;
+  seed: number;
+}
+
+/** Defaults that train a sentiment classifier on a few thousand reviews in minutes on a CPU. */
+export const DEFAULT_CLASSIFIER_HYPERPARAMETERS: Readonly<ClassifierHyperparameters> =
+  Object.freeze({
+    architecture: 'lstm',
+    maxLength: 128,
+    segmentation: 'word',
+    lowercase: true,
+    vocabularySize: 20_000,
+    minCount: 2,
+    embeddingDim: 64,
+    units: 64,
+    dropout: 0.5,
+    batchSize: 32,
+    epochs: 10,
+    learningRate: 0.002,
+    patience: 2,
+    classWeighting: 'none',
+    seed: 42,
+  });
+
+const INTEGER_RANGES = {
+  maxLength: [1, 4096],
+  vocabularySize: [3, 1_000_000],
+  minCount: [1, 1_000_000],
+  embeddingDim: [1, 2048],
+  units: [1, 2048],
+  batchSize: [1, 4096],
+  epochs: [1, 1000],
+  patience: [1, 1000],
+  seed: [0, 2 ** 31 - 1],
+} as const satisfies Partial<Record<keyof ClassifierHyperparameters, readonly [number, number]>>;
+
+/** Merges `overrides` over the defaults and checks every value. */
+export function resolveHyperparameters(
+  overrides: Partial<ClassifierHyperparameters> = {},
+): ClassifierHyperparameters {
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  );
+  const merged = { ...DEFAULT_CLASSIFIER_HYPERPARAMETERS, ...defined } as ClassifierHyperparameters;
+
+  for (const [name, [min, max]] of Object.entries(INTEGER_RANGES)) {
+    const value = merged[name as keyof typeof INTEGER_RANGES];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw invalid(name, value, `an integer from ${min} to ${max}`);
+    }
+  }
+  if (!(merged.dropout >= 0 && merged.dropout < 1)) {
+    throw invalid('dropout', merged.dropout, 'a number from 0 up to but not including 1');
+  }
+  if (!(merged.learningRate > 0 && merged.learningRate <= 1)) {
+    throw invalid('learningRate', merged.learningRate, 'a number above 0 and at most 1');
+  }
+  checkChoice('architecture', merged.architecture, CLASSIFIER_ARCHITECTURES);
+  checkChoice('segmentation', merged.segmentation, SEGMENTATION_MODES);
+  checkChoice('classWeighting', merged.classWeighting, CLASS_WEIGHTING);
+  if (typeof merged.lowercase !== 'boolean') {
+    throw invalid('lowercase', merged.lowercase, 'true or false');
+  }
+  return merged;
+}
+
+function checkChoice(name: string, value: unknown, choices: readonly string[]): void {
+  if (!choices.includes(value as string)) {
+    throw invalid(name, value, `one of ${choices.join(', ')}`);
+  }
+}
+
+function invalid(name: string, value: unknown, expected: string): MaasError {
+  return new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `invalid hyperparameter ${name}=${JSON.stringify(value)}: expected ${expected}`,
+    { param: name },
+  );
+}

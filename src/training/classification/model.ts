@@ -1,0 +1,61 @@
+import { tf, withoutOrthogonalWarning } from '../../runtimes/tfjs/backend.js';
+import type { ClassifierHyperparameters } from './hyperparameters.js';
+
+/**
+ * Builds Embedding → LSTM (returning sequences) → Dropout → LSTM → Dense softmax. Id 0 is
+ * padding: the embedding emits a mask so both LSTMs skip padded steps. Every initializer and
+ * the dropout take seeds derived from `seed`, so a run is repeatable.
+ */
+export function buildLstmClassifier(
+  hyperparameters: ClassifierHyperparameters,
+  vocabularySize: number,
+  labelCount: number,
+): tf.LayersModel {
+  return withoutOrthogonalWarning(() => build(hyperparameters, vocabularySize, labelCount));
+}
+
+function build(
+  hyperparameters: ClassifierHyperparameters,
+  vocabularySize: number,
+  labelCount: number,
+): tf.LayersModel {
+  const { embeddingDim, units, dropout, seed } = hyperparameters;
+  const model = tf.sequential({ name: 'lstm_classifier' });
+  model.add(
+    tf.layers.embedding({
+      inputDim: vocabularySize,
+      outputDim: embeddingDim,
+      inputShape: [null] as unknown as number[],
+      maskZero: true,
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
+      name: 'embedding',
+    }),
+  );
+  model.add(lstm(units, true, seed + 1, 'lstm_1'));
+  model.add(tf.layers.dropout({ rate: dropout, seed: seed + 3, name: 'dropout' }));
+  model.add(lstm(units, false, seed + 4, 'lstm_2'));
+  model.add(
+    tf.layers.dense({
+      units: labelCount,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 6 }),
+      name: 'classifier',
+    }),
+  );
+  return model;
+}
+
+function lstm(
+  units: number,
+  returnSequences: boolean,
+  seed: number,
+  name: string,
+): tf.layers.Layer {
+  return tf.layers.lstm({
+    units,
+    returnSequences,
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
+    name,
+  }) as unknown as tf.layers.Layer;
+}

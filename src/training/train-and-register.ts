@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { AppContext } from '../app/context.js';
+import { MaasError } from '../errors/index.js';
+import type { VersionRecord } from '../registry/index.js';
+import { copyFiles } from '../storage/index.js';
+import type { TrainingEvent } from './classification/events.js';
+import {
+  resolveHyperparameters,
+  type ClassifierHyperparameters,
+} from './classification/hyperparameters.js';
+import type { ClassifierTrainingResult } from './classification/pipeline.js';
+import type { LabeledText } from './classification/train.js';
+import { stratifiedSplit } from './datasets/index.js';
+import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
+import { runTrainingInWorker } from './worker/run-in-worker.js';
+
+export interface TrainAndRegisterOptions extends LabeledFileOptions {
+  file: string;
+  name: string;
+  description?: string;
+  /** Where the data came from, recorded in the model card (e.g. the corpus name). */
+  source?: string;
+  /** Fraction of rows held out for early stopping and model selection. */
+  validationFraction: number;
+  alias?: string;
+  hyperparameters?: Partial<ClassifierHyperparameters>;
+  /** The command line that started the run, recorded in the model card. */
+  command?: string;
+  onEvent?: (event: TrainingEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainAndRegisterResult {
+  version: VersionRecord;
+  result: ClassifierTrainingResult;
+}
+
+/**
+ * Reads a labeled file, splits it (held-out test part, then validation part, both
+ * stratified and seeded), trains in a worker thread and registers the new version.
+ */
+export async function trainAndRegisterClassifier(
+  context: AppContext,
+  options: TrainAndRegisterOptions,
+): Promise<TrainAndRegisterResult> {
+  const hyperparameters = resolveHyperparameters(options.hyperparameters);
+  const splits = await readLabeledSplits(options.file, options, hyperparameters.seed);
+  const { train, validation } = splitValidation(
+    splits.rest,
+    options.validationFraction,
+    hyperparameters.seed,
+  );
+  assertLabelsSeen(train, validation, 'validation');
+  assertLabelsSeen(train, splits.test, 'test');
+
+  const outputDir = join(context.dataDir, 'tmp', `train-${crypto.randomUUID()}`);
+  await mkdir(outputDir, { recursive: true });
+  try {
+    const result = await runTrainingInWorker(
+      { train, validation, test: splits.test, labels: splits.labels, hyperparameters, outputDir },
+      { onEvent: options.onEvent, signal: options.signal },
+    );
+    const datasetDigest = createHash('sha256')
+      .update(await readFile(options.file))
+      .digest('hex');
+    const modelCard = {
+      description: options.description ?? null,
+      architecture: hyperparameters.architecture,
+      labels: splits.labels,
+      training: {
+        source: options.source ?? null,
+        dataset: { file: basename(options.file), sha256: datasetDigest, ...splits.statistics },
+        label_names: options.labelNames ?? null,
+        split: {
+          seed: hyperparameters.seed,
+          test_fraction: options.testFraction ?? 0,
+          validation_fraction: options.validationFraction,
+          train_rows: train.length,
+          validation_rows: validation.length,
+          test_rows: splits.test.length,
+        },
+        hyperparameters,
+        epochs_run: result.history.length,
+        best_epoch: result.bestEpoch,
+        history: result.history,
+        duration_ms: result.durationMs,
+        command: options.command ?? null,
+        icu_version: process.versions.icu ?? null,
+      },
+      parameters: result.parameterCount,
+      vocabulary_size: result.vocabularySize,
+      metrics: { validation: result.validationReport, test: result.testReport ?? null },
+    };
+    const version = await context.registry.createVersion({
+      name: options.name,
+      task: 'text-classification',
+      runtime: 'tfjs',
+      description: options.description,
+      modelCard,
+      alias: options.alias,
+      writeFiles: (dir) => copyFiles(outputDir, dir),
+    });
+    return { version, result };
+  } finally {
+    await rm(outputDir, { recursive: true, force: true });
+  }
+}
+
+function splitValidation(
+  rows: LabeledText[],
+  fraction: number,
+  seed: number,
+): { train: LabeledText[]; validation: LabeledText[] } {
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_INVALID',
+      `validation fraction must be above 0 and below 1, got ${fraction}`,
+      { param: 'validation_split' },
+    );
+  }
+  // The validation split draws with its own seed so that it does not mirror the test split.
+  return stratifiedSplit(rows, { validationFraction: fraction, seed: seed + 1 });
+}
+
+/** Rejects a run whose evaluation rows hold a label that training never sees. */
+function assertLabelsSeen(
+  train: readonly LabeledText[],
+  other: readonly LabeledText[],
+  part: string,
+): void {
+  const seen = new Set(train.map((row) => row.label));
+  const unseen = [...new Set(other.map((row) => row.label))].filter((label) => !seen.has(label));
+  if (unseen.length > 0) {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_INVALID',
+      `the ${part} rows contain label(s) ${unseen.map((label) => `"${label}"`).join(', ')} that no training row has; add training rows with that label or remove them`,
+      { param: 'labels' },
+    );
+  }
+}
