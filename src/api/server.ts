@@ -24,6 +24,9 @@ export function buildServer(context: AppContext, logger: Logger): Server {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
   });
+  // Fastify parses text/plain by default; without this a plain-text body would reach schema
+  // validation and get 400 instead of 415.
+  app.removeContentTypeParser('text/plain');
   const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
 
   installErrorHandlers(app);
@@ -46,7 +49,10 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   };
 }
 
-/** One `info` line per request (4xx too), `error` for 5xx; never the body or input text. */
+/**
+ * Logs one line per request: `info` up to 4xx, `error` for 5xx. The body and input text are
+ * never logged.
+ */
 function logOneLinePerRequest(app: FastifyInstance): void {
   app.addHook('onRequest', async (_request, reply) => {
     void reply.header('x-request-id', reply.request.id);

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { parseLabelNames, type LabeledFileOptions } from '../training/labeled-file.js';
 import { parseFraction } from './parse.js';
 
-/** Options that say how to read a labeled file, shared by `train` and `eval`. */
+/** Adds the options for reading a labeled file, shared by `train` and `eval`. */
 export function addFileOptions(command: Command): Command {
   return command
     .addOption(

@@ -40,6 +40,16 @@ export function registerTrainCommand(program: Command): void {
     .option('--units <n>', 'width of each LSTM layer (default 64)', parseInteger)
     .option('--dropout <rate>', 'dropout rate between the LSTM layers (default 0.5)', parseNumber)
     .option(
+      '--input-dropout <rate>',
+      'dropout rate on the inputs of each LSTM layer (default 0)',
+      parseNumber,
+    )
+    .option(
+      '--clip-norm <norm>',
+      "largest global L2 norm of one step's gradients (default 5)",
+      parseNumber,
+    )
+    .option(
       '--vocabulary-size <n>',
       'largest vocabulary, with the padding and unknown ids (default 20000)',
       parseInteger,
@@ -89,7 +99,7 @@ export function registerTrainCommand(program: Command): void {
           alias: options['alias'] as string | undefined,
           validationFraction: options['validationSplit'] as number,
           hyperparameters: hyperparametersFrom(options),
-          command: ['maas', ...process.argv.slice(2)].join(' '),
+          command: describeCommand(process.argv.slice(2)),
           onEvent: (event) => progress.update(event),
           signal: abort.signal,
         });
@@ -109,6 +119,23 @@ export function registerTrainCommand(program: Command): void {
   );
 }
 
+/** Flags that name folders of this machine, left out of the command in the model card. */
+const LOCAL_FLAGS = new Set(['--data-dir', '--models-dir', '--config']);
+
+/** Formats the command line for the model card, without machine-specific folders. */
+function describeCommand(args: readonly string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (LOCAL_FLAGS.has(arg)) {
+      i++;
+    } else if (!LOCAL_FLAGS.has(arg.split('=')[0] as string)) {
+      kept.push(/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+    }
+  }
+  return ['maas', ...kept].join(' ');
+}
+
 function hyperparametersFrom(options: Record<string, unknown>): Partial<ClassifierHyperparameters> {
   return {
     epochs: options['epochs'] as number | undefined,
@@ -118,6 +145,8 @@ function hyperparametersFrom(options: Record<string, unknown>): Partial<Classifi
     embeddingDim: options['embeddingDim'] as number | undefined,
     units: options['units'] as number | undefined,
     dropout: options['dropout'] as number | undefined,
+    inputDropout: options['inputDropout'] as number | undefined,
+    clipNorm: options['clipNorm'] as number | undefined,
     vocabularySize: options['vocabularySize'] as number | undefined,
     minCount: options['minCount'] as number | undefined,
     patience: options['patience'] as number | undefined,

@@ -52,7 +52,7 @@ export const ERROR_CODES = {
   },
   MAAS_ERR_ARTIFACT_INVALID: {
     status: 422,
-    description: 'A version folder is missing a required file or holds an invalid one.',
+    description: 'A version folder is missing a required file or contains an invalid one.',
   },
   MAAS_ERR_DATASET_INVALID: {
     status: 422,

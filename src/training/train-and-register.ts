@@ -20,7 +20,7 @@ export interface TrainAndRegisterOptions extends LabeledFileOptions {
   file: string;
   name: string;
   description?: string;
-  /** Where the data came from, recorded in the model card (e.g. the corpus name). */
+  /** Origin of the data, recorded in the model card (e.g. the corpus name). */
   source?: string;
   /** Fraction of rows held out for early stopping and model selection. */
   validationFraction: number;
@@ -124,7 +124,7 @@ function splitValidation(
   return stratifiedSplit(rows, { validationFraction: fraction, seed: seed + 1 });
 }
 
-/** Rejects a run whose evaluation rows hold a label that training never sees. */
+/** Rejects a run whose evaluation rows contain a label that no training row has. */
 function assertLabelsSeen(
   train: readonly LabeledText[],
   other: readonly LabeledText[],

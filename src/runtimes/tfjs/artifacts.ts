@@ -1,5 +1,5 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MaasError } from '../../errors/index.js';
 import { tf, withoutOrthogonalWarning } from './backend.js';
 
@@ -47,25 +47,57 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
       { cause: error },
     );
   }
-  const group = manifest.weightsManifest?.[0];
-  if (manifest.modelTopology === undefined || group === undefined || group.paths.length !== 1) {
+  const group = manifest?.weightsManifest?.[0];
+  if (
+    typeof manifest?.modelTopology !== 'object' ||
+    manifest.modelTopology === null ||
+    !Array.isArray(group?.paths) ||
+    group.paths.length !== 1 ||
+    typeof group.paths[0] !== 'string'
+  ) {
     throw new MaasError(
       'MAAS_ERR_ARTIFACT_INVALID',
       `${manifestPath} must have modelTopology and one weights file in weightsManifest`,
     );
   }
-  const weights = await readFile(join(dir, group.paths[0] as string));
+  const weightsFile = group.paths[0];
+  if (basename(weightsFile) !== weightsFile || weightsFile === '..' || weightsFile === '.') {
+    throw new MaasError(
+      'MAAS_ERR_ARTIFACT_INVALID',
+      `${manifestPath} names weights file "${weightsFile}"; it must be a file name inside the model folder`,
+    );
+  }
+  const weightsPath = join(dir, weightsFile);
+  let weights: Buffer;
+  try {
+    weights = await readFile(weightsPath);
+  } catch (error) {
+    throw new MaasError(
+      'MAAS_ERR_ARTIFACT_INVALID',
+      `cannot read ${weightsPath}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
   const weightData = weights.buffer.slice(
     weights.byteOffset,
     weights.byteOffset + weights.byteLength,
   );
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: manifest.modelTopology,
-      weightSpecs: group.weights,
-      weightData,
-    }),
-  );
+  const handler = tf.io.fromMemory({
+    modelTopology: manifest.modelTopology,
+    weightSpecs: group.weights,
+    weightData,
+  });
+  try {
+    // Loading builds every layer, initializers included, before it sets the saved weights.
+    return await withoutOrthogonalWarning(() => tf.loadLayersModel(handler));
+  } catch (error) {
+    // tfjs raises plain errors for an unknown layer config or weights of the wrong size.
+    throw new MaasError(
+      'MAAS_ERR_ARTIFACT_INVALID',
+      `cannot load the layers model in ${dir}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }
 
 async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {

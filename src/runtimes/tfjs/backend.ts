@@ -20,8 +20,8 @@ export function useWasmBackend(): Promise<void> {
 
 /**
  * Runs `build` with one console.warn message dropped. tfjs-layers 4.22 prints it whenever the
- * orthogonal initializer builds a matrix of more than 2,000 elements, which every LSTM wider
- * than 22 units does; it is about speed at build time only.
+ * orthogonal initializer builds a matrix of more than 2,000 elements, as every LSTM wider than
+ * 22 units does. The message is only about speed at build time.
  */
 export function withoutOrthogonalWarning<T>(build: () => T): T {
   const warn = console.warn;

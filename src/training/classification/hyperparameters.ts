@@ -24,6 +24,10 @@ export interface ClassifierHyperparameters {
   units: number;
   /** Dropout rate between the two LSTM layers. */
   dropout: number;
+  /** Dropout rate on the inputs of each LSTM layer (Keras' LSTM `dropout` argument). */
+  inputDropout: number;
+  /** Largest global L2 norm of the gradients of one step; larger gradients are scaled down. */
+  clipNorm: number;
   batchSize: number;
   /** Upper bound on epochs; early stopping usually ends training sooner. */
   epochs: number;
@@ -46,6 +50,8 @@ export const DEFAULT_CLASSIFIER_HYPERPARAMETERS: Readonly<ClassifierHyperparamet
     embeddingDim: 64,
     units: 64,
     dropout: 0.5,
+    inputDropout: 0,
+    clipNorm: 5,
     batchSize: 32,
     epochs: 10,
     learningRate: 0.002,
@@ -81,8 +87,13 @@ export function resolveHyperparameters(
       throw invalid(name, value, `an integer from ${min} to ${max}`);
     }
   }
-  if (!(merged.dropout >= 0 && merged.dropout < 1)) {
-    throw invalid('dropout', merged.dropout, 'a number from 0 up to but not including 1');
+  for (const name of ['dropout', 'inputDropout'] as const) {
+    if (!(merged[name] >= 0 && merged[name] < 1)) {
+      throw invalid(name, merged[name], 'a number from 0 up to but not including 1');
+    }
+  }
+  if (!(merged.clipNorm > 0)) {
+    throw invalid('clipNorm', merged.clipNorm, 'a number above 0');
   }
   if (!(merged.learningRate > 0 && merged.learningRate <= 1)) {
     throw invalid('learningRate', merged.learningRate, 'a number above 0 and at most 1');

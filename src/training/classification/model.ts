@@ -19,7 +19,7 @@ function build(
   vocabularySize: number,
   labelCount: number,
 ): tf.LayersModel {
-  const { embeddingDim, units, dropout, seed } = hyperparameters;
+  const { embeddingDim, units, dropout, inputDropout, seed } = hyperparameters;
   const model = tf.sequential({ name: 'lstm_classifier' });
   model.add(
     tf.layers.embedding({
@@ -31,9 +31,9 @@ function build(
       name: 'embedding',
     }),
   );
-  model.add(lstm(units, true, seed + 1, 'lstm_1'));
+  model.add(lstm(units, inputDropout, true, seed + 1, 'lstm_1'));
   model.add(tf.layers.dropout({ rate: dropout, seed: seed + 3, name: 'dropout' }));
-  model.add(lstm(units, false, seed + 4, 'lstm_2'));
+  model.add(lstm(units, inputDropout, false, seed + 4, 'lstm_2'));
   model.add(
     tf.layers.dense({
       units: labelCount,
@@ -47,6 +47,7 @@ function build(
 
 function lstm(
   units: number,
+  inputDropout: number,
   returnSequences: boolean,
   seed: number,
   name: string,
@@ -54,6 +55,10 @@ function lstm(
   return tf.layers.lstm({
     units,
     returnSequences,
+    dropout: inputDropout,
+    // Keras' default; tfjs-layers 4.22 defaults to false. A forget-gate bias of 1 keeps early
+    // gradients flowing through long sequences.
+    unitForgetBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed }),
     recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
     name,

@@ -82,8 +82,7 @@ export async function trainTextClassifier(
         model,
         optimizer,
         batches,
-        classWeights,
-        labels.length,
+        { classWeights, labelCount: labels.length, clipNorm: hp.clipNorm },
         isCancelled,
         (batch, loss) => onEvent({ type: 'batch', epoch, batch, batches: batches.length, loss }),
       );
@@ -112,6 +111,11 @@ export async function trainTextClassifier(
         break;
       }
     }
+  } catch (error) {
+    // Cancelled or failed: free the tensors here, because an in-process caller lives on.
+    best?.weights.forEach((weight) => weight.dispose());
+    model.dispose();
+    throw error;
   } finally {
     classWeights.dispose();
     optimizer.dispose();
@@ -141,7 +145,11 @@ export function encodeExamples(
   });
 }
 
-function computeClassWeights(
+/**
+ * Computes the loss weight of each label index. `balanced` gives label c the weight
+ * n / (k · n_c), as scikit-learn does, and 0 to a label with no training examples.
+ */
+export function computeClassWeights(
   examples: readonly EncodedExample[],
   labelCount: number,
   hp: ClassifierHyperparameters,
@@ -158,8 +166,7 @@ async function fitEpoch(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   batches: readonly Batch[],
-  classWeights: tf.Tensor1D,
-  labelCount: number,
+  { classWeights, labelCount, clipNorm }: StepOptions,
   isCancelled: () => boolean,
   onBatch: (batch: number, loss: number) => void,
 ): Promise<{ loss: number; accuracy: number }> {
@@ -175,12 +182,15 @@ async function fitEpoch(
       tf.oneHot(tf.tensor1d(batch.labels, 'int32'), labelCount),
     ) as tf.Tensor2D;
     let hits: tf.Scalar | undefined;
-    const cost = optimizer.minimize(() => {
+    const { value: cost, grads } = optimizer.computeGradients(() => {
       const probabilities = model.apply(x, { training: true }) as tf.Tensor2D;
       const matches = tf.equal(tf.argMax(probabilities, 1), tf.argMax(y, 1));
       hits = tf.keep(tf.sum(tf.cast(matches, 'int32')) as tf.Scalar);
       return weightedCrossEntropy(probabilities, y, classWeights);
-    }, true) as tf.Scalar;
+    });
+    const clipped = clipByGlobalNorm(grads, clipNorm);
+    optimizer.applyGradients(clipped);
+    tf.dispose([...Object.values(grads), ...Object.values(clipped)]);
     const loss = (await cost.data())[0] as number;
     correct += (await (hits as tf.Scalar).data())[0] as number;
     tf.dispose([x, y, cost, hits as tf.Scalar]);
@@ -191,6 +201,24 @@ async function fitEpoch(
     await new Promise((resolve) => setImmediate(resolve));
   }
   return { loss: lossSum / Math.max(1, seen), accuracy: correct / Math.max(1, seen) };
+}
+
+interface StepOptions {
+  classWeights: tf.Tensor1D;
+  labelCount: number;
+  clipNorm: number;
+}
+
+/** Scales all gradients by one factor so that their global L2 norm is at most `clipNorm`. */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const squares = Object.values(grads).map((grad) => tf.sum(tf.square(grad)));
+    const norm = tf.sqrt(tf.addN(squares));
+    const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
+    return Object.fromEntries(
+      Object.entries(grads).map(([name, grad]) => [name, tf.mul(grad, scale)]),
+    );
+  });
 }
 
 function weightedCrossEntropy(

@@ -12,4 +12,12 @@ export type ToWorkerMessage =
 export type FromWorkerMessage =
   | { type: 'event'; event: TrainingEvent }
   | { type: 'done'; result: ClassifierTrainingResult }
-  | { type: 'failed'; error: { name: string; message: string; code?: string; stack?: string } };
+  | { type: 'failed'; error: WorkerError };
+
+/** An error thrown inside a worker, as plain data. */
+export interface WorkerError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}

@@ -1,11 +1,13 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { MaasError } from '../../errors/index.js';
+import { ERROR_CODES, MaasError, type ErrorCode } from '../../errors/index.js';
 import type { TrainingEvent } from '../classification/events.js';
 import type {
   ClassifierTrainingRequest,
   ClassifierTrainingResult,
 } from '../classification/pipeline.js';
-import type { FromWorkerMessage, ToWorkerMessage } from './messages.js';
+import type { FromWorkerMessage, ToWorkerMessage, WorkerError } from './messages.js';
 
 export interface RunInWorkerOptions {
   onEvent?: (event: TrainingEvent) => void;
@@ -22,10 +24,7 @@ export function runTrainingInWorker(
   request: ClassifierTrainingRequest,
   options: RunInWorkerOptions = {},
 ): Promise<ClassifierTrainingResult> {
-  const workerUrl = workerEntry();
-  // Under tsx (tests, development) the worker is a .ts file and needs the same loader.
-  const execArgv = workerUrl.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const worker = new Worker(workerUrl, { execArgv });
+  const worker = startWorker(workerEntry());
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -45,14 +44,7 @@ export function runTrainingInWorker(
       } else if (message.type === 'done') {
         settle(() => resolve(message.result));
       } else {
-        const { error } = message;
-        settle(() =>
-          reject(
-            new MaasError('MAAS_ERR_TRAINING_FAILED', `training failed: ${error.message}`, {
-              details: { name: error.name, code: error.code },
-            }),
-          ),
-        );
+        settle(() => reject(toTrainingError(message.error)));
       }
     });
     worker.on('error', (error) =>
@@ -76,6 +68,40 @@ export function runTrainingInWorker(
     );
     worker.postMessage({ type: 'start', request } satisfies ToWorkerMessage);
     if (options.signal?.aborted) onAbort();
+  });
+}
+
+/**
+ * Starts the worker. Under tsx (tests, development) the entry is a .ts file, and Node 20
+ * applies no ESM loader hooks inside a worker thread: neither `--import tsx` in `execArgv` nor
+ * `module.register` there makes .ts importable (checked on Node 20.20). The worker therefore
+ * registers tsx's CommonJS hooks and requires the entry, which tsx compiles to CommonJS.
+ */
+function startWorker(entry: URL): Worker {
+  if (!entry.pathname.endsWith('.ts')) {
+    return new Worker(entry);
+  }
+  const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api');
+  const bootstrap =
+    `require(${JSON.stringify(tsxApi)}).register();\n` +
+    `require(${JSON.stringify(fileURLToPath(entry))});\n`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+/**
+ * Rebuilds an error thrown in the worker: a cancellation becomes MAAS_ERR_TRAINING_CANCELLED,
+ * a MaasError keeps its code, anything else becomes MAAS_ERR_TRAINING_FAILED.
+ */
+function toTrainingError(error: WorkerError): MaasError {
+  const details = { name: error.name, code: error.code };
+  if (error.name === 'TrainingCancelledError') {
+    return new MaasError('MAAS_ERR_TRAINING_CANCELLED', 'training was cancelled', { details });
+  }
+  if (error.code !== undefined && error.code in ERROR_CODES) {
+    return new MaasError(error.code as ErrorCode, error.message, { details });
+  }
+  return new MaasError('MAAS_ERR_TRAINING_FAILED', `training failed: ${error.message}`, {
+    details,
   });
 }
 

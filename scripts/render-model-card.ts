@@ -1,0 +1,126 @@
+// Writes README.md beside a model-card.json: a readable model card for people.
+// Usage: tsx scripts/render-model-card.ts models/sentiment-zh
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClassificationReport } from '../src/training/evaluation/classification-report.js';
+
+interface Card {
+  name: string;
+  task: string;
+  runtime: string;
+  description: string | null;
+  architecture: string;
+  labels: string[];
+  parameters: number;
+  vocabulary_size: number;
+  reproduce?: string;
+  training: {
+    source: string | null;
+    dataset: { file: string; sha256: string; rows: number; labelCounts: Record<string, number> };
+    label_names: Record<string, string> | null;
+    split: Record<string, number>;
+    hyperparameters: Record<string, unknown>;
+    epochs_run: number;
+    best_epoch: number;
+    duration_ms: number;
+    command: string | null;
+    icu_version: string | null;
+  };
+  metrics: { validation: ClassificationReport; test: ClassificationReport | null };
+}
+
+const folder = process.argv[2];
+if (folder === undefined) {
+  console.error('usage: tsx scripts/render-model-card.ts <model folder>');
+  process.exit(2);
+}
+const card = JSON.parse(readFileSync(join(folder, 'model-card.json'), 'utf8')) as Card;
+const t = card.training;
+const pct = (value: number): string => `${(value * 100).toFixed(2)}%`;
+
+function reportTable(report: ClassificationReport): string {
+  const rows = Object.entries(report.per_class).map(
+    ([label, m]) => `| ${label} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${m.support} |`,
+  );
+  const matrix = report.confusion_matrix.rows.map(
+    (row, index) => `| ${report.confusion_matrix.labels[index]} | ${row.join(' | ')} |`,
+  );
+  return [
+    `Accuracy **${pct(report.accuracy)}**, macro-F1 **${pct(report.macro_f1)}** on ${report.examples} rows.`,
+    '',
+    '| label | precision | recall | F1 | support |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `Confusion matrix (rows: true label, columns: predicted):`,
+    '',
+    `| | ${report.confusion_matrix.labels.join(' | ')} |`,
+    `| --- | ${report.confusion_matrix.labels.map(() => '---').join(' | ')} |`,
+    ...matrix,
+  ].join('\n');
+}
+
+const hyperparameters = Object.entries(t.hyperparameters)
+  .map(([name, value]) => `| ${name} | ${JSON.stringify(value)} |`)
+  .join('\n');
+
+const text = `# ${card.name}
+
+${card.description ?? ''}
+
+| field | value |
+| --- | --- |
+| task | \`${card.task}\` |
+| runtime | \`${card.runtime}\` |
+| architecture | ${card.architecture} (Embedding → LSTM → Dropout → LSTM → Dense softmax) |
+| labels | ${card.labels.map((label) => `\`${label}\``).join(', ')} |
+| parameters | ${card.parameters.toLocaleString('en-US')} |
+| vocabulary | ${card.vocabulary_size.toLocaleString('en-US')} tokens |
+
+## Training data
+
+${t.source ?? 'Unknown source.'}
+
+File \`${t.dataset.file}\` (${t.dataset.rows.toLocaleString('en-US')} rows, SHA-256 \`${t.dataset.sha256}\`).
+Label names: ${t.label_names === null ? 'as in the file' : Object.entries(t.label_names).map(([from, to]) => `\`${from}\` → \`${to}\``).join(', ')}.
+
+The file is split with seed ${t.split['seed']}: ${pct(t.split['test_fraction'] ?? 0)} of the rows (stratified) are held out as the test part
+(${t.split['test_rows']} rows), which training never sees. ${pct(t.split['validation_fraction'] ?? 0)} of the rest (${t.split['validation_rows']} rows) is the
+validation part, which early stopping uses. The model trains on the other ${t.split['train_rows']} rows.
+
+## Held-out test results
+
+${card.metrics.test === null ? 'No test part was held out.' : reportTable(card.metrics.test)}
+
+## Validation results
+
+${reportTable(card.metrics.validation)}
+
+## Reproduce
+
+\`\`\`sh
+${card.reproduce ?? t.command ?? ''}
+\`\`\`
+
+The run trained ${t.epochs_run} epochs and kept the weights of epoch ${t.best_epoch}. It took ${Math.round(t.duration_ms / 1000)} s on a 2-core CPU with the tfjs wasm backend.
+The tokens come from \`Intl.Segmenter\`, which depends on the ICU version (${t.icu_version ?? 'unknown'} here), so a different Node.js build can give other tokens.
+The command that trained it was:
+
+\`\`\`sh
+${t.command ?? ''}
+\`\`\`
+
+Evaluate the registered model on the same held-out part:
+
+\`\`\`sh
+maas eval ${card.name} ${t.dataset.file} --label-names ${Object.entries(t.label_names ?? {}).map(([from, to]) => `${from}=${to}`).join(',')} --test-split ${t.split['test_fraction']}
+\`\`\`
+
+## Hyperparameters
+
+| name | value |
+| --- | --- |
+${hyperparameters}
+`;
+writeFileSync(join(folder, 'README.md'), text);
+console.log(`wrote ${join(folder, 'README.md')}`);

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  DEFAULT_CLASSIFIER_HYPERPARAMETERS,
+  resolveHyperparameters,
+  type ClassifierHyperparameters,
+} from '../../../src/training/classification/hyperparameters.js';
+import { catchMaasError } from '../datasets/helpers.js';
+
+describe('DEFAULT_CLASSIFIER_HYPERPARAMETERS', () => {
+  it('is frozen', () => {
+    expect(Object.isFrozen(DEFAULT_CLASSIFIER_HYPERPARAMETERS)).toBe(true);
+    expect(() => {
+      (DEFAULT_CLASSIFIER_HYPERPARAMETERS as ClassifierHyperparameters).units = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('passes its own validation', () => {
+    expect(resolveHyperparameters()).toEqual(DEFAULT_CLASSIFIER_HYPERPARAMETERS);
+  });
+});
+
+describe('resolveHyperparameters', () => {
+  it('returns a copy of the defaults', () => {
+    const resolved = resolveHyperparameters();
+    resolved.units = 7;
+    expect(DEFAULT_CLASSIFIER_HYPERPARAMETERS.units).toBe(64);
+  });
+
+  it('merges overrides over the defaults', () => {
+    const resolved = resolveHyperparameters({ units: 32, classWeighting: 'balanced' });
+    expect(resolved.units).toBe(32);
+    expect(resolved.classWeighting).toBe('balanced');
+    expect(resolved.embeddingDim).toBe(DEFAULT_CLASSIFIER_HYPERPARAMETERS.embeddingDim);
+  });
+
+  it('ignores undefined overrides', () => {
+    expect(resolveHyperparameters({ units: undefined }).units).toBe(64);
+  });
+
+  it('accepts boundary values', () => {
+    const resolved = resolveHyperparameters({
+      maxLength: 4096,
+      vocabularySize: 3,
+      dropout: 0,
+      learningRate: 1,
+      seed: 0,
+      epochs: 1,
+      patience: 1,
+    });
+    expect(resolved.maxLength).toBe(4096);
+    expect(resolved.dropout).toBe(0);
+    expect(resolved.learningRate).toBe(1);
+    expect(resolved.seed).toBe(0);
+  });
+
+  const invalid: [keyof ClassifierHyperparameters, unknown][] = [
+    ['maxLength', 0],
+    ['maxLength', 4097],
+    ['maxLength', 1.5],
+    ['vocabularySize', 2],
+    ['minCount', 0],
+    ['embeddingDim', 0],
+    ['units', 2049],
+    ['units', '64'],
+    ['batchSize', 0],
+    ['epochs', 0],
+    ['epochs', 1001],
+    ['patience', 0],
+    ['seed', -1],
+    ['seed', 2 ** 31],
+    ['dropout', 1],
+    ['dropout', -0.1],
+    ['dropout', Number.NaN],
+    ['learningRate', 0],
+    ['learningRate', 1.5],
+    ['learningRate', Number.NaN],
+    ['architecture', 'gru'],
+    ['segmentation', 'bpe'],
+    ['classWeighting', 'auto'],
+    ['lowercase', 'yes'],
+  ];
+
+  for (const [name, value] of invalid) {
+    it(`rejects ${name}=${String(value)}`, () => {
+      const overrides = { [name]: value } as Partial<ClassifierHyperparameters>;
+      const error = catchMaasError(() => resolveHyperparameters(overrides));
+      expect(error.code).toBe('MAAS_ERR_TRAINING_INVALID');
+      expect(error.param).toBe(name);
+      expect(error.message).toContain(`invalid hyperparameter ${name}=`);
+      expect(error.message).toContain('expected');
+    });
+  }
+});
