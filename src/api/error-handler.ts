@@ -33,7 +33,7 @@ export function toMaasError(error: unknown): MaasError {
     return new MaasError('MAAS_ERR_REQUEST_INVALID', fastifyError.message, { cause: error });
   }
   return new MaasError(
-    'MAAS_ERR_INTERNAL',
+    'MAAS_ERR_INTERNAL_ERROR',
     'internal server error; the server log has the details',
     { cause: error },
   );
@@ -86,9 +86,16 @@ export function errorBody(error: MaasError): ErrorBody {
 }
 
 /** Installs the error and not-found handlers that write {@link ErrorBody}. */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, limits: { bodyLimit: number }): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const maasError = toMaasError(error);
+    let maasError = toMaasError(error);
+    if (maasError.code === 'MAAS_ERR_REQUEST_TOO_LARGE') {
+      maasError = new MaasError(
+        'MAAS_ERR_REQUEST_TOO_LARGE',
+        `request body is larger than ${limits.bodyLimit} bytes (server.body_limit); send fewer or shorter inputs, or raise the limit`,
+        { cause: error },
+      );
+    }
     if (maasError.status >= 500) {
       request.log.error({ err: error, code: maasError.code }, 'request failed');
     }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -17,7 +17,8 @@ export interface Server {
 export function buildServer(context: AppContext, logger: Logger): Server {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // The onResponse hook below writes the one line per request.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: context.settings['server.body_limit'],
     // Reject wrong types instead of coercing them: {"inputs": 5} must not become "5".
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -29,7 +30,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   app.removeContentTypeParser('text/plain');
   const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
 
-  installErrorHandlers(app);
+  installErrorHandlers(app, { bodyLimit: context.settings['server.body_limit'] });
   logOneLinePerRequest(app);
   registerHealthRoutes(app, context, readiness);
   registerModelRoutes(app, context);

@@ -62,6 +62,10 @@ export const ERROR_CODES = {
     status: 422,
     description: 'The text or label column named in the request is not in the dataset.',
   },
+  MAAS_ERR_DATASET_NOT_FOUND: {
+    status: 404,
+    description: 'The dataset file does not exist or cannot be read.',
+  },
   MAAS_ERR_DATASET_EMPTY: { status: 422, description: 'A dataset has no usable rows.' },
   MAAS_ERR_DATASET_FORMAT_UNKNOWN: {
     status: 400,
@@ -75,7 +79,7 @@ export const ERROR_CODES = {
   MAAS_ERR_TRAINING_FAILED: { status: 500, description: 'A training run stopped with an error.' },
   MAAS_ERR_CONFIG_INVALID: { status: 400, description: 'A configuration value is invalid.' },
   MAAS_ERR_NOT_READY: { status: 503, description: 'The server has not finished loading models.' },
-  MAAS_ERR_INTERNAL: { status: 500, description: 'An unexpected server error.' },
+  MAAS_ERR_INTERNAL_ERROR: { status: 500, description: 'An unexpected server error.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -86,7 +86,7 @@ function configureSqlite(sqlite: Database.Database, file: string, busyTimeoutMs:
  * (an empty list when the schema is current). All pending migrations run in one transaction,
  * so a failure leaves the schema as it was.
  *
- * @throws MaasError `MAAS_ERR_INTERNAL` naming the failed migration.
+ * @throws MaasError `MAAS_ERR_INTERNAL_ERROR` naming the failed migration.
  */
 export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<MigrationResult[]> {
   const migrator = new Migrator({ db, provider: new InMemoryMigrationProvider() });
@@ -95,7 +95,7 @@ export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<Migra
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
     const cause = error instanceof Error ? error.message : String(error);
     throw new MaasError(
-      'MAAS_ERR_INTERNAL',
+      'MAAS_ERR_INTERNAL_ERROR',
       `database migration ${failed ?? '(unknown)'} failed: ${cause}; no migration was applied`,
       { cause: error },
     );

@@ -10,10 +10,26 @@ const CR = 0x0d;
  *
  * @throws MaasError MAAS_ERR_DATASET_INVALID when the bytes are not valid UTF-8, naming the line
  * of the first invalid byte, so that text in a legacy encoding such as GBK is easy to find.
- * Errors from reading the file, such as ENOENT, propagate unchanged.
+ * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND when the file cannot be read.
  */
 export async function readUtf8File(path: string): Promise<string> {
-  const bytes = await readFile(path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    throw new MaasError(
+      'MAAS_ERR_DATASET_NOT_FOUND',
+      `cannot read dataset file ${path}: ${reason}`,
+      {
+        param: 'file',
+        cause: error,
+      },
+    );
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
