@@ -40,7 +40,8 @@ const pct = (value: number): string => `${(value * 100).toFixed(2)}%`;
 
 function reportTable(report: ClassificationReport): string {
   const rows = Object.entries(report.per_class).map(
-    ([label, m]) => `| ${label} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${m.support} |`,
+    ([label, m]) =>
+      `| ${label} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${m.support} |`,
   );
   const matrix = report.confusion_matrix.rows.map(
     (row, index) => `| ${report.confusion_matrix.labels[index]} | ${row.join(' | ')} |`,
@@ -82,7 +83,13 @@ ${card.description ?? ''}
 ${t.source ?? 'Unknown source.'}
 
 File \`${t.dataset.file}\` (${t.dataset.rows.toLocaleString('en-US')} rows, SHA-256 \`${t.dataset.sha256}\`).
-Label names: ${t.label_names === null ? 'as in the file' : Object.entries(t.label_names).map(([from, to]) => `\`${from}\` → \`${to}\``).join(', ')}.
+Label names: ${
+  t.label_names === null
+    ? 'as in the file'
+    : Object.entries(t.label_names)
+        .map(([from, to]) => `\`${from}\` → \`${to}\``)
+        .join(', ')
+}.
 
 The file is split with seed ${t.split['seed']}: ${pct(t.split['test_fraction'] ?? 0)} of the rows (stratified) are held out as the test part
 (${t.split['test_rows']} rows), which training never sees. ${pct(t.split['validation_fraction'] ?? 0)} of the rest (${t.split['validation_rows']} rows) is the
@@ -113,7 +120,9 @@ ${t.command ?? ''}
 Evaluate the registered model on the same held-out part:
 
 \`\`\`sh
-maas eval ${card.name} ${t.dataset.file} --label-names ${Object.entries(t.label_names ?? {}).map(([from, to]) => `${from}=${to}`).join(',')} --test-split ${t.split['test_fraction']}
+maas eval ${card.name} ${t.dataset.file} --label-names ${Object.entries(t.label_names ?? {})
+  .map(([from, to]) => `${from}=${to}`)
+  .join(',')} --test-split ${t.split['test_fraction']}
 \`\`\`
 
 ## Hyperparameters
