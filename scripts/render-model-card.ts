@@ -18,6 +18,13 @@ interface Card {
     source: string | null;
     dataset: { file: string; sha256: string; rows: number; labelCounts: Record<string, number> };
     label_names: Record<string, string> | null;
+    extra_train_files?: {
+      file: string;
+      sha256: string;
+      rows: number;
+      duplicates_dropped: number;
+      rows_used: number;
+    }[];
     split: Record<string, number>;
     hyperparameters: Record<string, unknown>;
     epochs_run: number;
@@ -61,6 +68,18 @@ function reportTable(report: ClassificationReport): string {
   ].join('\n');
 }
 
+const extraFiles = t.extra_train_files ?? [];
+const extraText =
+  extraFiles.length === 0
+    ? ''
+    : `, plus ${t.split['extra_train_rows']?.toLocaleString('en-US')} rows from other corpora. Those rows join the training part only. A row whose first 60 normalized characters (white space removed) match a row of \`${t.dataset.file}\` is dropped first, so no held-out text reaches training through them:\n\n` +
+      extraFiles
+        .map(
+          (extra) =>
+            `- \`${extra.file}\`: ${extra.rows.toLocaleString('en-US')} rows, ${extra.duplicates_dropped.toLocaleString('en-US')} dropped as duplicates, ${extra.rows_used.toLocaleString('en-US')} used (SHA-256 \`${extra.sha256}\`)`,
+        )
+        .join('\n');
+
 const hyperparameters = Object.entries(t.hyperparameters)
   .map(([name, value]) => `| ${name} | ${JSON.stringify(value)} |`)
   .join('\n');
@@ -93,7 +112,7 @@ Label names: ${
 
 The file is split with seed ${t.split['seed']}: ${pct(t.split['test_fraction'] ?? 0)} of the rows (stratified) are held out as the test part
 (${t.split['test_rows']} rows), which training never sees. ${pct(t.split['validation_fraction'] ?? 0)} of the rest (${t.split['validation_rows']} rows) is the
-validation part, which early stopping uses. The model trains on the other ${t.split['train_rows']} rows.
+validation part, which early stopping uses. The model trains on the other ${t.split['train_rows']} rows${extraText}.
 
 ## Held-out test results
 

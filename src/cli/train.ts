@@ -27,6 +27,12 @@ export function registerTrainCommand(program: Command): void {
     .option('--source <text>', 'where the data came from, recorded in the model card')
     .option('--alias <alias>', 'alias to point at the new version, e.g. production')
     .option(
+      '--extra-train-file <file>',
+      'add the rows of another labeled file to the training part only, without rows whose text occurs in <file>; repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
       '--validation-split <fraction>',
       'fraction of rows for early stopping and model selection',
       parseFraction,
@@ -98,6 +104,7 @@ export function registerTrainCommand(program: Command): void {
           source: options['source'] as string | undefined,
           alias: options['alias'] as string | undefined,
           validationFraction: options['validationSplit'] as number,
+          extraTrainFiles: options['extraTrainFile'] as string[],
           hyperparameters: hyperparametersFrom(options),
           command: describeCommand(process.argv.slice(2)),
           onEvent: (event) => progress.update(event),

@@ -13,6 +13,7 @@ import {
 import type { ClassifierTrainingResult } from './classification/pipeline.js';
 import type { LabeledText } from './classification/train.js';
 import { stratifiedSplit } from './datasets/index.js';
+import { readExtraTrainFiles } from './extra-train-files.js';
 import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
 import { runTrainingInWorker } from './worker/run-in-worker.js';
 
@@ -22,6 +23,8 @@ export interface TrainAndRegisterOptions extends LabeledFileOptions {
   description?: string;
   /** Origin of the data, recorded in the model card (e.g. the corpus name). */
   source?: string;
+  /** Files whose rows are added to the training part only; see readExtraTrainFiles. */
+  extraTrainFiles?: string[];
   /** Fraction of rows held out for early stopping and model selection. */
   validationFraction: number;
   alias?: string;
@@ -54,6 +57,13 @@ export async function trainAndRegisterClassifier(
   );
   assertLabelsSeen(train, validation, 'validation');
   assertLabelsSeen(train, splits.test, 'test');
+  const extra = await readExtraTrainFiles(
+    options.extraTrainFiles ?? [],
+    [...splits.rest, ...splits.test],
+    splits.labels,
+    options,
+  );
+  train.push(...extra.rows);
 
   const outputDir = join(context.dataDir, 'tmp', `train-${crypto.randomUUID()}`);
   await mkdir(outputDir, { recursive: true });
@@ -72,12 +82,14 @@ export async function trainAndRegisterClassifier(
       training: {
         source: options.source ?? null,
         dataset: { file: basename(options.file), sha256: datasetDigest, ...splits.statistics },
+        extra_train_files: extra.summaries,
         label_names: options.labelNames ?? null,
         split: {
           seed: hyperparameters.seed,
           test_fraction: options.testFraction ?? 0,
           validation_fraction: options.validationFraction,
-          train_rows: train.length,
+          train_rows: train.length - extra.rows.length,
+          extra_train_rows: extra.rows.length,
           validation_rows: validation.length,
           test_rows: splits.test.length,
         },

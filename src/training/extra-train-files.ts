@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { MaasError } from '../errors/index.js';
+import { DEFAULT_NORMALIZE_OPTIONS, normalizeText } from '../text/index.js';
+import type { LabeledText } from './classification/train.js';
+import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
+
+/**
+ * Characters of a normalized text, without white space, that identify it for de-duplication.
+ * A prefix (not the whole text) also catches copies that differ only near the end.
+ */
+const DUPLICATE_KEY_LENGTH = 60;
+
+/** What one extra training file contributed, as recorded in the model card. */
+export interface ExtraFileSummary {
+  file: string;
+  sha256: string;
+  rows: number;
+  /** Rows dropped because their text also occurs in the main file. */
+  duplicates_dropped: number;
+  rows_used: number;
+}
+
+/**
+ * Reads extra training files. Their rows join the training part only, never validation or
+ * test, and a row whose text matches any row of the main file is dropped so that no held-out
+ * text reaches training through another corpus.
+ */
+export async function readExtraTrainFiles(
+  files: readonly string[],
+  mainRows: readonly LabeledText[],
+  labels: readonly string[],
+  options: LabeledFileOptions,
+): Promise<{ rows: LabeledText[]; summaries: ExtraFileSummary[] }> {
+  const seen = new Set(mainRows.map((row) => duplicateKey(row.text)));
+  const rows: LabeledText[] = [];
+  const summaries: ExtraFileSummary[] = [];
+
+  for (const file of files) {
+    const extra = await readLabeledSplits(file, { ...options, testFraction: 0 }, 0);
+    const unknown = extra.labels.filter((label) => !labels.includes(label));
+    if (unknown.length > 0) {
+      throw new MaasError(
+        'MAAS_ERR_TRAINING_INVALID',
+        `extra training file ${file} has label(s) ${unknown.join(', ')} that the main file lacks (its labels: ${labels.join(', ')})`,
+        { param: 'extra_train_file' },
+      );
+    }
+    const kept = extra.rest.filter((row) => !seen.has(duplicateKey(row.text)));
+    rows.push(...kept);
+    summaries.push({
+      file: basename(file),
+      sha256: createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
+      rows: extra.rest.length,
+      duplicates_dropped: extra.rest.length - kept.length,
+      rows_used: kept.length,
+    });
+  }
+  return { rows, summaries };
+}
+
+export function duplicateKey(text: string): string {
+  return normalizeText(text, DEFAULT_NORMALIZE_OPTIONS)
+    .replace(/\s+/g, '')
+    .slice(0, DUPLICATE_KEY_LENGTH);
+}
