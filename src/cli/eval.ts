@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { openContext } from '../app/context.js';
-import { createLogger } from '../app/logger.js';
 import { MaasError } from '../errors/index.js';
 import {
   computeClassificationReport,
@@ -9,7 +7,7 @@ import {
 import { readLabeledSplits } from '../training/labeled-file.js';
 import { addFileOptions, readFileOptions } from './file-options.js';
 import { parseInteger } from './parse.js';
-import { addDataOptions, configFromOptions } from './settings-options.js';
+import { addDataOptions, withCommandContext } from './settings-options.js';
 
 /** Texts classified per call into the model. */
 const EVAL_BATCH_SIZE = 64;
@@ -26,13 +24,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'print the report as JSON');
   addDataOptions(addFileOptions(command)).action(
     async (reference: string, file: string, options: Record<string, unknown>) => {
-      const { settings } = configFromOptions(options);
-      const logger = createLogger(
-        settings['log.level'] === 'info' ? 'warn' : settings['log.level'],
-        2,
-      );
-      const context = await openContext(settings, logger);
-      try {
+      await withCommandContext(options, async (context) => {
         const model = await context.pool.get(reference);
         const version = await context.registry.resolve(`${model.name}@${model.version}`);
         const cardSeed = (
@@ -68,9 +60,7 @@ export function registerEvalCommand(program: Command): void {
             ? JSON.stringify(report, null, 2)
             : `${model.name}@${model.version} on ${rows.length} rows of ${file}\n\n${formatClassificationReport(report)}`,
         );
-      } finally {
-        await context.close();
-      }
+      });
     },
   );
 }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { openContext } from '../app/context.js';
-import { createLogger } from '../app/logger.js';
-import { addDataOptions, configFromOptions } from './settings-options.js';
+import { addDataOptions, withCommandContext } from './settings-options.js';
 
 export function registerModelsCommand(program: Command): void {
   const models = program.command('models').description('list and inspect registered models');
@@ -12,7 +10,7 @@ export function registerModelsCommand(program: Command): void {
       .description('list models with their latest version and aliases')
       .option('--json', 'print JSON'),
   ).action(async (options: Record<string, unknown>) => {
-    await withContext(options, async (context) => {
+    await withCommandContext(options, async (context) => {
       const list = await context.registry.listModels();
       if (options['json'] === true) {
         console.log(JSON.stringify(list, null, 2));
@@ -35,24 +33,10 @@ export function registerModelsCommand(program: Command): void {
       .command('show <name>')
       .description('print a model with its versions, aliases and model cards as JSON'),
   ).action(async (name: string, options: Record<string, unknown>) => {
-    await withContext(options, async (context) => {
+    await withCommandContext(options, async (context) => {
       console.log(JSON.stringify(await context.registry.getModel(name), null, 2));
     });
   });
-}
-
-async function withContext(
-  options: Record<string, unknown>,
-  action: (context: Awaited<ReturnType<typeof openContext>>) => Promise<void>,
-): Promise<void> {
-  const { settings } = configFromOptions(options);
-  const logger = createLogger(settings['log.level'] === 'info' ? 'warn' : settings['log.level'], 2);
-  const context = await openContext(settings, logger);
-  try {
-    await action(context);
-  } finally {
-    await context.close();
-  }
 }
 
 function printTable(header: string[], rows: string[][]): void {

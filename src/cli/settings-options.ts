@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { openContext, type AppContext } from '../app/context.js';
+import { createLogger } from '../app/logger.js';
 import { loadConfig, type LoadedConfig, type SettingName } from '../config/index.js';
 
 /** Flags shared by every command that opens the data directory. */
@@ -30,4 +32,22 @@ export function configFromOptions(
       ...extraFlags,
     },
   });
+}
+
+/**
+ * Opens the data directory for a one-shot command, runs `action` and closes it again. The
+ * command logs to standard error, at `warn` unless a log level was set explicitly.
+ */
+export async function withCommandContext<T>(
+  options: Record<string, unknown>,
+  action: (context: AppContext) => Promise<T>,
+): Promise<T> {
+  const { settings, sources } = configFromOptions(options);
+  const level = sources['log.level'] === 'default' ? 'warn' : settings['log.level'];
+  const context = await openContext(settings, createLogger(level, 2));
+  try {
+    return await action(context);
+  } finally {
+    await context.close();
+  }
 }

@@ -1,7 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { openContext } from '../app/context.js';
-import { createLogger } from '../app/logger.js';
+import type { AppContext } from '../app/context.js';
 import type { TrainingEvent } from '../training/classification/events.js';
 import {
   CLASS_WEIGHTING,
@@ -11,7 +10,7 @@ import { formatClassificationReport } from '../training/evaluation/classificatio
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
 import { parseFraction, parseInteger, parseNumber } from './parse.js';
-import { addDataOptions, configFromOptions } from './settings-options.js';
+import { addDataOptions, withCommandContext } from './settings-options.js';
 
 export function registerTrainCommand(program: Command): void {
   const command = program
@@ -86,44 +85,45 @@ export function registerTrainCommand(program: Command): void {
     );
   addDataOptions(addFileOptions(command)).action(
     async (file: string, options: Record<string, unknown>) => {
-      const { settings } = configFromOptions(options);
-      const logger = createLogger(
-        settings['log.level'] === 'info' ? 'warn' : settings['log.level'],
-        2,
-      );
-      const context = await openContext(settings, logger);
-      const progress = new TrainingProgress();
-      const abort = new AbortController();
-      process.once('SIGINT', () => abort.abort());
-      try {
-        const { version, result } = await trainAndRegisterClassifier(context, {
-          ...readFileOptions(options),
-          file,
-          name: options['name'] as string,
-          description: options['description'] as string | undefined,
-          source: options['source'] as string | undefined,
-          alias: options['alias'] as string | undefined,
-          validationFraction: options['validationSplit'] as number,
-          extraTrainFiles: options['extraTrainFile'] as string[],
-          hyperparameters: hyperparametersFrom(options),
-          command: describeCommand(process.argv.slice(2)),
-          onEvent: (event) => progress.update(event),
-          signal: abort.signal,
-        });
-        progress.stop();
-        console.log(
-          `\nregistered ${version.name}@${version.version} (best epoch ${result.bestEpoch}, ${Math.round(result.durationMs / 1000)} s)`,
-        );
-        console.log('\nvalidation\n' + formatClassificationReport(result.validationReport));
-        if (result.testReport !== undefined) {
-          console.log('\nheld-out test\n' + formatClassificationReport(result.testReport));
-        }
-      } finally {
-        progress.stop();
-        await context.close();
-      }
+      await withCommandContext(options, (context) => runTraining(context, file, options));
     },
   );
+}
+
+async function runTraining(
+  context: AppContext,
+  file: string,
+  options: Record<string, unknown>,
+): Promise<void> {
+  const progress = new TrainingProgress();
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    const { version, result } = await trainAndRegisterClassifier(context, {
+      ...readFileOptions(options),
+      file,
+      name: options['name'] as string,
+      description: options['description'] as string | undefined,
+      source: options['source'] as string | undefined,
+      alias: options['alias'] as string | undefined,
+      validationFraction: options['validationSplit'] as number,
+      extraTrainFiles: options['extraTrainFile'] as string[],
+      hyperparameters: hyperparametersFrom(options),
+      command: describeCommand(process.argv.slice(2)),
+      onEvent: (event) => progress.update(event),
+      signal: abort.signal,
+    });
+    progress.stop();
+    console.log(
+      `\nregistered ${version.name}@${version.version} (best epoch ${result.bestEpoch}, ${Math.round(result.durationMs / 1000)} s)`,
+    );
+    console.log('\nvalidation\n' + formatClassificationReport(result.validationReport));
+    if (result.testReport !== undefined) {
+      console.log('\nheld-out test\n' + formatClassificationReport(result.testReport));
+    }
+  } finally {
+    progress.stop();
+  }
 }
 
 /** Flags that name folders of this machine, left out of the command in the model card. */

@@ -9,6 +9,7 @@ import { loadConfig, type SettingName } from '../../src/config/index.js';
 import type { ClassifierHyperparameters } from '../../src/training/classification/hyperparameters.js';
 import { trainAndRegisterClassifier } from '../../src/training/train-and-register.js';
 import type { VersionRecord } from '../../src/registry/index.js';
+import { createRandom } from '../../src/util/random.js';
 
 /** A clearly positive review that the fixture model classifies as `positive`. */
 export const POSITIVE_TEXT = '房间很干净，服务也很好';
@@ -113,18 +114,6 @@ const FILLERS = [
 const POSITIVE_EMOJI = ['', '', '😊', '👍', '❤️'];
 const NEGATIVE_EMOJI = ['', '', '😡', '👎', '💔'];
 
-/** mulberry32: a small seeded generator, so the fixture file is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)] as T;
 }
@@ -149,7 +138,7 @@ function quoteCsv(field: string): string {
  * (positive) and as many of label 0 (negative), interleaved.
  */
 export function buildSentimentCsv(): string {
-  const random = seededRandom(20240601);
+  const random = createRandom(20240601);
   const lines = ['label,review'];
   for (let row = 0; row < ROWS_PER_LABEL; row += 1) {
     lines.push(`1,${quoteCsv(makeReview(POSITIVE_PHRASES, POSITIVE_EMOJI, random))}`);
