@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { AppContext } from '../app/context.js';
 import type { TrainingEvent } from '../training/classification/events.js';
 import {
+  CLASSIFIER_ARCHITECTURES,
   CLASS_WEIGHTING,
   type ClassifierHyperparameters,
 } from '../training/classification/hyperparameters.js';
@@ -22,6 +23,12 @@ export function registerTrainCommand(program: Command): void {
         .default('text-classification'),
     )
     .requiredOption('--name <model>', 'model name in the registry')
+    .addOption(
+      new Option(
+        '--architecture <name>',
+        'lstm (default) or bilstm (both LSTMs bidirectional)',
+      ).choices(CLASSIFIER_ARCHITECTURES),
+    )
     .option('--description <text>', 'model description')
     .option('--source <text>', 'where the data came from, recorded in the model card')
     .option('--alias <alias>', 'alias to point at the new version, e.g. production')
@@ -145,6 +152,7 @@ function describeCommand(args: readonly string[]): string {
 
 function hyperparametersFrom(options: Record<string, unknown>): Partial<ClassifierHyperparameters> {
   return {
+    architecture: options['architecture'] as ClassifierHyperparameters['architecture'] | undefined,
     epochs: options['epochs'] as number | undefined,
     maxLength: options['maxLength'] as number | undefined,
     batchSize: options['batchSize'] as number | undefined,

@@ -1,8 +1,12 @@
 import { MaasError } from '../../errors/index.js';
 import { SEGMENTATION_MODES, type SegmentationMode } from '../../text/index.js';
 
-/** Architectures of text classifiers this trainer builds. */
-export const CLASSIFIER_ARCHITECTURES = ['lstm'] as const;
+/**
+ * Architectures of text classifiers this trainer builds: `lstm` is Embedding → LSTM → Dropout →
+ * LSTM → Dense softmax, and `bilstm` is the same with each LSTM wrapped in a bidirectional layer
+ * whose two directions are concatenated.
+ */
+export const CLASSIFIER_ARCHITECTURES = ['lstm', 'bilstm'] as const;
 export type ClassifierArchitecture = (typeof CLASSIFIER_ARCHITECTURES)[number];
 
 export const CLASS_WEIGHTING = ['none', 'balanced'] as const;

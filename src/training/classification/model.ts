@@ -2,9 +2,10 @@ import { tf, withoutOrthogonalWarning } from '../../runtimes/tfjs/backend.js';
 import type { ClassifierHyperparameters } from './hyperparameters.js';
 
 /**
- * Builds Embedding → LSTM (returning sequences) → Dropout → LSTM → Dense softmax. Id 0 is
- * padding: the embedding emits a mask so both LSTMs skip padded steps. Every initializer and
- * the dropout take seeds derived from `seed`, so a run is repeatable.
+ * Builds Embedding → LSTM (returning sequences) → Dropout → LSTM → Dense softmax, with each
+ * LSTM bidirectional for the `bilstm` architecture. Id 0 is padding: the embedding emits a
+ * mask so both LSTMs skip padded steps. Every initializer and the dropout take seeds derived
+ * from `seed`, so a run is repeatable.
  */
 export function buildLstmClassifier(
   hyperparameters: ClassifierHyperparameters,
@@ -20,7 +21,7 @@ function build(
   labelCount: number,
 ): tf.LayersModel {
   const { embeddingDim, units, dropout, inputDropout, seed } = hyperparameters;
-  const model = tf.sequential({ name: 'lstm_classifier' });
+  const model = tf.sequential({ name: `${hyperparameters.architecture}_classifier` });
   model.add(
     tf.layers.embedding({
       inputDim: vocabularySize,
@@ -31,9 +32,24 @@ function build(
       name: 'embedding',
     }),
   );
-  model.add(lstm(units, inputDropout, true, seed + 1, 'lstm_1'));
+  const recurrent = (
+    returnSequences: boolean,
+    layerSeed: number,
+    name: string,
+  ): tf.layers.Layer => {
+    const layer = lstm(units, inputDropout, returnSequences, layerSeed, name);
+    if (hyperparameters.architecture === 'lstm') {
+      return layer;
+    }
+    return tf.layers.bidirectional({
+      layer: layer as unknown as tf.layers.RNN,
+      mergeMode: 'concat',
+      name: `bidirectional_${name}`,
+    }) as unknown as tf.layers.Layer;
+  };
+  model.add(recurrent(true, seed + 1, 'lstm_1'));
   model.add(tf.layers.dropout({ rate: dropout, seed: seed + 3, name: 'dropout' }));
-  model.add(lstm(units, inputDropout, false, seed + 4, 'lstm_2'));
+  model.add(recurrent(false, seed + 4, 'lstm_2'));
   model.add(
     tf.layers.dense({
       units: labelCount,
