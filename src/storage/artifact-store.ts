@@ -50,7 +50,8 @@ export class FileArtifactStore {
   async stage(): Promise<StagedArtifact> {
     const stagingRoot = join(this.root, STAGING_DIR);
     await mkdir(stagingRoot, { recursive: true });
-    const dir = join(stagingRoot, randomUUID());
+    // The owner's process id leads the name, so a sweep can tell live writes from leftovers.
+    const dir = join(stagingRoot, `${process.pid}-${randomUUID()}`);
     await mkdir(dir);
     return new FileStagedArtifact(this, dir);
   }
@@ -111,11 +112,12 @@ export class FileArtifactStore {
   }
 
   /**
-   * Deletes every staging folder and returns their names. A staging folder outlives its write
-   * only when the process crashed, so call this at start-up.
+   * Deletes the staging folders whose writing process no longer runs, and returns their
+   * names. A staging folder outlives its write only when that process crashed. Folders of
+   * live processes, this one included, are writes in progress and stay.
    *
-   * NOTE: it also deletes the folders of writes in progress, so no other process may be
-   * writing to the same root while it runs.
+   * NOTE: a crashed writer whose process id was reused by a live process keeps its folder
+   * until that process ends.
    */
   async sweepStaging(): Promise<string[]> {
     const stagingRoot = join(this.root, STAGING_DIR);
@@ -128,10 +130,25 @@ export class FileArtifactStore {
       }
       throw error;
     }
-    for (const name of names) {
+    const stale = names.filter((name) => !isProcessAlive(Number.parseInt(name, 10)));
+    for (const name of stale) {
       await rm(join(stagingRoot, name), { recursive: true, force: true });
     }
-    return names;
+    return stale;
+  }
+}
+
+/** Whether a process with this id runs; false for names without a leading process id. */
+function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MaasError } from '../../src/errors/index.js';
 import { Registry } from '../../src/registry/index.js';
 import { STAGING_DIR } from '../../src/storage/index.js';
+import { orphanStagingDir } from '../helpers/dead-process.js';
 import { openTestRegistry, removeTempDir, versionInput, type TestRegistry } from './helpers.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -231,6 +232,7 @@ describe('Registry.recover', () => {
     await env.registry.createVersion(versionInput('kept', 'b'));
     const staged = await env.artifacts.stage();
     await writeFile(join(staged.dir, 'partial.bin'), 'half');
+    await orphanStagingDir(staged.dir);
     await mkdir(join(env.artifactRoot, 'models', 'kept', '7'), { recursive: true });
     await mkdir(join(env.artifactRoot, 'models', 'unregistered', '1'), { recursive: true });
 
@@ -251,12 +253,13 @@ describe('Registry.recover', () => {
     );
     const registry = new Registry(env.db, env.artifacts, { logger });
     const staged = await env.artifacts.stage();
+    const orphan = await orphanStagingDir(staged.dir);
     await mkdir(join(env.artifactRoot, 'models', 'orphan', '1'), { recursive: true });
 
     await registry.recover();
 
     const removals = lines.map((line) => line.stagingDir ?? line.artifactDir);
-    expect(removals).toContain(basename(staged.dir));
+    expect(removals).toContain(orphan);
     expect(removals).toContain('models/orphan');
     expect(lines.every((line) => line.level === 40)).toBe(true);
   });

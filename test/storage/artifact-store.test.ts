@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { MaasError } from '../../src/errors/index.js';
 import { FileArtifactStore, STAGING_DIR, digestDirectory } from '../../src/storage/index.js';
+import { orphanStagingDir } from '../helpers/dead-process.js';
 
 let dir: string;
 
@@ -112,11 +113,21 @@ describe('FileArtifactStore staging', () => {
     const first = await store.stage();
     const second = await store.stage();
     await writeFile(join(first.dir, 'partial.bin'), 'half');
+    const orphans = [await orphanStagingDir(first.dir), await orphanStagingDir(second.dir)];
 
     const removed = await store.sweepStaging();
 
-    expect(removed.sort()).toEqual([basename(first.dir), basename(second.dir)].sort());
+    expect(removed.sort()).toEqual(orphans.sort());
     expect(await readdir(join(dir, STAGING_DIR))).toEqual([]);
+  });
+
+  it('sweepStaging keeps writes in progress', async () => {
+    const store = new FileArtifactStore(dir);
+    const live = await store.stage();
+
+    expect(await store.sweepStaging()).toEqual([]);
+    expect(await readdir(join(dir, STAGING_DIR))).toEqual([basename(live.dir)]);
+    expect(basename(live.dir)).toMatch(new RegExp(`^${process.pid}-`));
   });
 
   it('sweepStaging without a staging folder', async () => {
