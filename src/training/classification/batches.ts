@@ -14,6 +14,13 @@ export interface Batch {
   sequenceLength: number;
 }
 
+/**
+ * Fewest time steps of a batch. The gradient of stacked tfjs-layers 4.22 LSTMs fails on a
+ * single time step ("Argument tensors passed to stack must be a Tensor[]"), so batches of
+ * one-token texts get one extra padded, masked step.
+ */
+const MIN_SEQUENCE_LENGTH = 2;
+
 /** Examples per sorting pool: batches are cut from pools sorted by length. */
 const POOL_BATCHES = 50;
 
@@ -55,7 +62,10 @@ function cut(
     const members = order
       .slice(start, start + batchSize)
       .map((index) => examples[index] as EncodedExample);
-    const sequenceLength = Math.max(1, ...members.map((example) => example.ids.length));
+    const sequenceLength = Math.max(
+      MIN_SEQUENCE_LENGTH,
+      ...members.map((example) => example.ids.length),
+    );
     const ids = new Int32Array(members.length * sequenceLength);
     members.forEach((example, row) => ids.set(example.ids, row * sequenceLength));
     const labels = Int32Array.from(members, (example) => example.label);

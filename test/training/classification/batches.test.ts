@@ -65,10 +65,22 @@ describe('makeBatches without random', () => {
     expect(Array.from(first?.labels ?? [])).toEqual([0, 1]);
   });
 
-  it('gives an empty example one padding step', () => {
+  it('pads empty examples to two steps', () => {
     const [batch] = makeBatches([{ ids: [], label: 1 }], 4);
-    expect(batch?.sequenceLength).toBe(1);
-    expect(Array.from(batch?.ids ?? [])).toEqual([0]);
+    expect(batch?.sequenceLength).toBe(2);
+    expect(Array.from(batch?.ids ?? [])).toEqual([0, 0]);
+  });
+
+  it('pads one-token batches to two steps', () => {
+    const [batch] = makeBatches(
+      [
+        { ids: [7], label: 0 },
+        { ids: [9], label: 1 },
+      ],
+      4,
+    );
+    expect(batch?.sequenceLength).toBe(2);
+    expect(Array.from(batch?.ids ?? [])).toEqual([7, 0, 9, 0]);
   });
 
   it('returns no batches for no examples', () => {

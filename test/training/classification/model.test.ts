@@ -47,3 +47,27 @@ describe.each(['lstm', 'bilstm'] as const)('%s classifier', (architecture) => {
     model.dispose();
   });
 });
+
+describe('training on one-token texts', () => {
+  it('finishes an epoch', async () => {
+    const { trainTextClassifier } = await import('../../../src/training/classification/train.js');
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      text: i % 2 === 0 ? '好评' : '差评',
+      label: i % 2 === 0 ? 'positive' : 'negative',
+    }));
+    const hyperparameters = resolveHyperparameters({
+      epochs: 1,
+      minCount: 1,
+      embeddingDim: 8,
+      units: 8,
+    });
+    const trained = await trainTextClassifier({
+      train: rows,
+      validation: rows.slice(0, 4),
+      labels: ['negative', 'positive'],
+      hyperparameters,
+    });
+    expect(trained.history).toHaveLength(1);
+    trained.model.dispose();
+  });
+});
