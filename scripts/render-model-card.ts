@@ -36,6 +36,11 @@ interface Card {
   metrics: { validation: ClassificationReport; test: ClassificationReport | null };
 }
 
+const LAYERS: Record<string, string> = {
+  lstm: 'Embedding → LSTM → Dropout → LSTM → Dense softmax',
+  bilstm: 'Embedding → bidirectional LSTM → Dropout → bidirectional LSTM → Dense softmax',
+};
+
 const folder = process.argv[2];
 if (folder === undefined) {
   console.error('usage: tsx scripts/render-model-card.ts <model folder>');
@@ -92,7 +97,7 @@ ${card.description ?? ''}
 | --- | --- |
 | task | \`${card.task}\` |
 | runtime | \`${card.runtime}\` |
-| architecture | ${card.architecture} (Embedding → LSTM → Dropout → LSTM → Dense softmax) |
+| architecture | ${card.architecture} (${LAYERS[card.architecture] ?? 'see model.json'}) |
 | labels | ${card.labels.map((label) => `\`${label}\``).join(', ')} |
 | parameters | ${card.parameters.toLocaleString('en-US')} |
 | vocabulary | ${card.vocabulary_size.toLocaleString('en-US')} tokens |

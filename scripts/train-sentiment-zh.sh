@@ -22,7 +22,7 @@ node bin/maas.js train "$file" \
   --source "ChnSentiCorp_htl_all hotel reviews (Tan Songbo), via SophonPlus/ChineseNlpCorpus." \
   --label-names 0=negative,1=positive \
   --test-split 0.1 --validation-split 0.1 --seed 42 \
-  ${SENTIMENT_ZH_TRAIN_FLAGS:-} \
+  --architecture bilstm --learning-rate 0.001 --input-dropout 0.25 --patience 2 \
   --data-dir "$work/data" --models-dir "$work/no-bundled-models"
 
 version_dir="$work/data/artifacts/models/sentiment-zh/1"

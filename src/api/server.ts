@@ -6,6 +6,9 @@ import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
 
+/** Client-sent request ids that are echoed and logged; others are replaced by a UUID. */
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
 export interface Server {
   readonly app: FastifyInstance;
   readonly readiness: Readiness;
@@ -22,8 +25,14 @@ export function buildServer(context: AppContext, logger: Logger): Server {
     bodyLimit: context.settings['server.body_limit'],
     // Reject wrong types instead of coercing them: {"inputs": 5} must not become "5".
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    requestTimeout: context.settings['server.request_timeout_ms'],
+    // Model names are up to 128 characters and `name@alias` up to 193; Fastify's default is 100.
+    routerOptions: { maxParamLength: 256 },
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const sent = request.headers['x-request-id'];
+      return typeof sent === 'string' && REQUEST_ID_PATTERN.test(sent) ? sent : crypto.randomUUID();
+    },
   });
   // Fastify parses text/plain by default; without this a plain-text body would reach schema
   // validation and get 400 instead of 415.
@@ -40,12 +49,19 @@ export function buildServer(context: AppContext, logger: Logger): Server {
     app,
     readiness,
     async warmUp() {
+      const failed: string[] = [];
       for (const reference of context.bundled) {
         readiness.reason = `loading ${reference}`;
-        await context.pool.get(reference);
+        try {
+          await context.pool.get(reference);
+        } catch (error) {
+          // The pool has logged the cause; the other bundled models still load.
+          failed.push(reference);
+        }
       }
-      readiness.ready = true;
-      readiness.reason = '';
+      readiness.ready = failed.length === 0;
+      readiness.reason =
+        failed.length === 0 ? '' : `failed to load ${failed.join(', ')}; see the server log`;
     },
   };
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MaasError } from '../errors/index.js';
 import {
@@ -37,6 +39,14 @@ export function registerEvalCommand(program: Command): void {
           (options['seed'] as number | undefined) ?? cardSeed ?? 42,
         );
         const rows = (fileOptions.testFraction ?? 0) > 0 ? splits.test : splits.rest;
+        const overlap = await describeTrainingOverlap(
+          version.modelCard,
+          file,
+          fileOptions.testFraction ?? 0,
+        );
+        if (overlap !== undefined) {
+          console.error(`warning: ${overlap}`);
+        }
         const labels = model.pipeline.labels;
         const unknown = splits.labels.filter((label) => !labels.includes(label));
         if (unknown.length > 0) {
@@ -63,4 +73,31 @@ export function registerEvalCommand(program: Command): void {
       });
     },
   );
+}
+
+/**
+ * Explains why the evaluated rows may include rows the model trained on: the file is the
+ * training file (same SHA-256) and the held-out fraction differs from the model card's.
+ */
+async function describeTrainingOverlap(
+  modelCard: Record<string, unknown>,
+  file: string,
+  testFraction: number,
+): Promise<string | undefined> {
+  const training = modelCard['training'] as
+    { dataset?: { sha256?: string }; split?: { test_fraction?: number } } | undefined;
+  const digest = createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+  if (training?.dataset?.sha256 !== digest) {
+    return undefined;
+  }
+  const trainedFraction = training.split?.test_fraction ?? 0;
+  if (trainedFraction === 0) {
+    return 'the model was trained on this file without a held-out part, so these rows include training rows';
+  }
+  if (trainedFraction !== testFraction) {
+    return `the model held out --test-split ${trainedFraction} of this file; with --test-split ${testFraction} the rows include training rows`;
+  }
+  return undefined;
 }

@@ -24,7 +24,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exit(error.exitCode);
+    // Help and --version exit 0; usage errors exit 2, like invalid input elsewhere.
+    process.exit(error.exitCode === 0 ? 0 : 2);
   }
   if (isMaasError(error)) {
     console.error(`error ${error.code}: ${error.message}`);

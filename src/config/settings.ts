@@ -47,6 +47,15 @@ export const SETTINGS = [
     description: 'Largest accepted request body, in bytes; larger bodies get 413.',
   },
   {
+    name: 'server.request_timeout_ms',
+    type: 'integer',
+    default: 30_000,
+    min: 0,
+    max: 3_600_000,
+    description:
+      'Longest time to receive a whole request, in milliseconds; slower clients get 408. 0 turns the limit off.',
+  },
+  {
     name: 'limits.max_inputs',
     type: 'integer',
     default: 256,

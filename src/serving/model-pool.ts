@@ -67,14 +67,14 @@ export class ModelPool {
         `model ${version.name}@${version.version} has task ${version.task}; this server serves text-classification only`,
       );
     }
-    const labels = version.modelCard['labels'];
-    if (!Array.isArray(labels) || !labels.every((label) => typeof label === 'string')) {
-      throw new MaasError(
-        'MAAS_ERR_ARTIFACT_INVALID',
-        `model card of ${version.name}@${version.version} has no "labels" list of strings`,
-      );
-    }
     try {
+      const labels = version.modelCard['labels'];
+      if (!Array.isArray(labels) || !labels.every((label) => typeof label === 'string')) {
+        throw new MaasError(
+          'MAAS_ERR_ARTIFACT_INVALID',
+          `model card has no "labels" list of strings`,
+        );
+      }
       const [tokenizer, graph] = await Promise.all([
         readTokenizer(version.dir),
         loadGraph(version.runtime, version.dir),
@@ -95,10 +95,10 @@ export class ModelPool {
         { model: version.name, version: version.version, err: error },
         'model load failed',
       );
-      if (error instanceof MaasError) throw error;
+      // The cause names server paths, so clients get only the reference; the log has the rest.
       throw new MaasError(
         'MAAS_ERR_MODEL_LOAD_FAILED',
-        `cannot load ${version.name}@${version.version}: ${(error as Error).message}`,
+        `cannot load ${version.name}@${version.version}: its files are missing or invalid; the server log has the details`,
         { cause: error },
       );
     }

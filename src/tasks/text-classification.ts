@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MaasError } from '../errors/index.js';
 import type { LoadedGraph } from '../runtimes/index.js';
-import { Tokenizer } from '../text/index.js';
+import { Tokenizer, type BatchEncoding } from '../text/index.js';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 
@@ -44,18 +44,27 @@ export class TextClassificationPipeline {
     texts: readonly string[],
     parameters: TextClassificationParameters = {},
   ): Promise<LabelScore[][]> {
-    // Preprocess: normalize, segment, map to ids and pad at the end to the longest input.
-    const batch = this.tokenizer.encodeBatch(texts, { padding: 'longest' });
+    return this.classify(this.encode(texts), parameters);
+  }
 
-    // Run.
+  /** Normalizes, segments and maps `texts` to ids, padded at the end to the longest input. */
+  encode(texts: readonly string[]): BatchEncoding {
+    return this.tokenizer.encodeBatch(texts, { padding: 'longest' });
+  }
+
+  /** Runs an encoded batch and returns one sorted label list per row. */
+  async classify(
+    batch: BatchEncoding,
+    parameters: TextClassificationParameters = {},
+  ): Promise<LabelScore[][]> {
     const scores = await this.#graph.run(batch);
 
-    // Postprocess: one list per input, sorted by score and cut to top_k.
+    // One list per input, sorted by score and cut to top_k.
     const count =
       parameters.topK === null
         ? this.labels.length
         : Math.min(parameters.topK ?? 1, this.labels.length);
-    return texts.map((_, row) => {
+    return batch.lengths.map((_, row) => {
       const rowScores = scores.subarray(row * this.labels.length, (row + 1) * this.labels.length);
       const ranked = this.labels.map((label, index) => ({
         label,

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AppContext } from '../app/context.js';
 import { MaasError } from '../errors/index.js';
-import type { VersionRecord } from '../registry/index.js';
+import { assertAlias, assertModelName, type VersionRecord } from '../registry/index.js';
 import { copyFiles } from '../storage/index.js';
 import type { TrainingEvent } from './classification/events.js';
 import {
@@ -48,8 +48,18 @@ export async function trainAndRegisterClassifier(
   context: AppContext,
   options: TrainAndRegisterOptions,
 ): Promise<TrainAndRegisterResult> {
+  // Check names before training, so a typo does not cost a whole run.
+  assertModelName(options.name);
+  if (options.alias !== undefined) assertAlias(options.alias);
   const hyperparameters = resolveHyperparameters(options.hyperparameters);
   const splits = await readLabeledSplits(options.file, options, hyperparameters.seed);
+  if (splits.labels.length < 2) {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_INVALID',
+      `a classifier needs at least 2 labels, but ${basename(options.file)} has only ${splits.labels.map((label) => `"${label}"`).join(', ')}${options.labelNames === undefined ? '' : ' after --label-names'}`,
+      { param: 'labels' },
+    );
+  }
   const { train, validation } = splitValidation(
     splits.rest,
     options.validationFraction,

@@ -101,6 +101,28 @@ describe('train', () => {
     expect(result.stderr).toContain('line 3: label is empty');
   });
 
+  it('one label is rejected before training', async () => {
+    const single = join(root, 'one-label.csv');
+    await writeFile(single, 'label,review\n1,房间很干净\n1,服务很好\n1,早餐不错\n');
+    const result = await runCli(['train', single, '--name', 'single'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('MAAS_ERR_TRAINING_INVALID');
+    expect(result.stderr).toContain('at least 2 labels');
+  });
+
+  it('invalid name is rejected before training', async () => {
+    const result = await runCli(['train', file, '--name', '../evil'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('MAAS_ERR_MODEL_NAME_INVALID');
+    expect(result.stdout).not.toContain('epoch');
+  });
+
+  it('usage error exits 2', async () => {
+    const result = await runCli(['train', file, '--name', 'x', '--max-length', 'abc'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('expected an integer');
+  });
+
   it('missing file fails', async () => {
     const result = await runCli(['train', join(root, 'absent.csv'), '--name', 'broken'], env);
     expect(result.code).toBe(2);
@@ -189,6 +211,18 @@ describe('eval', () => {
     expect(result.stdout).toMatch(/^accuracy {2}\d+\.\d{2}%$/m);
     expect(result.stdout).toContain('confusion matrix (rows: true label, columns: predicted)');
     expect(result.stdout).toMatch(/^\s+negative\s+positive$/m);
+  });
+
+  it('held-out part prints no warning', async () => {
+    const result = await runCli(evalArgs(), env);
+    expect(result.stderr).not.toContain('warning');
+  });
+
+  it('warns when rows include training rows', async () => {
+    const args = ['eval', MODEL, file, '--label-names', LABEL_NAMES_FLAG];
+    const result = await runCli(args, env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`warning: the model held out --test-split ${TEST_SPLIT}`);
   });
 
   it('--json parses', async () => {

@@ -34,8 +34,8 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
       const model = await context.pool.get(request.params.ref);
       (request as { modelReference?: string }).modelReference = `${model.name}@${model.version}`;
 
-      const lengths = model.pipeline.countTokens(texts);
-      const empty = lengths.findIndex((length) => length === 0);
+      const batch = model.pipeline.encode(texts);
+      const empty = batch.lengths.findIndex((length) => length === 0);
       if (empty !== -1) {
         const param = Array.isArray(request.body.inputs) ? `inputs[${empty}]` : 'inputs';
         throw new MaasError(
@@ -46,7 +46,7 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
       }
 
       const topK = request.body.parameters?.top_k;
-      const results = await model.pipeline.predict(texts, { topK: topK === undefined ? 1 : topK });
+      const results = await model.pipeline.classify(batch, { topK: topK === undefined ? 1 : topK });
       return Array.isArray(request.body.inputs) ? results : results[0];
     },
   );
