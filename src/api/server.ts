@@ -54,7 +54,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
         readiness.reason = `loading ${reference}`;
         try {
           await context.pool.get(reference);
-        } catch (error) {
+        } catch {
           // The pool has logged the cause; the other bundled models still load.
           failed.push(reference);
         }
