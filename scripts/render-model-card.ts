@@ -144,7 +144,9 @@ ${t.command ?? ''}
 Evaluate the registered model on the same held-out part:
 
 \`\`\`sh
-maas eval ${card.name} ${t.dataset.file} --label-names ${Object.entries(t.label_names ?? {})
+maas eval ${card.name} ${t.command?.split(' ')[2] ?? t.dataset.file} --label-names ${Object.entries(
+  t.label_names ?? {},
+)
   .map(([from, to]) => `${from}=${to}`)
   .join(',')} --test-split ${t.split['test_fraction']}
 \`\`\`
