@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { toDetail } from '../api/routes/models.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
 
 export function registerModelsCommand(program: Command): void {
@@ -34,7 +35,7 @@ export function registerModelsCommand(program: Command): void {
       .description('print a model with its versions, aliases and model cards as JSON'),
   ).action(async (name: string, options: Record<string, unknown>) => {
     await withCommandContext(options, async (context) => {
-      console.log(JSON.stringify(await context.registry.getModel(name), null, 2));
+      console.log(JSON.stringify(toDetail(await context.registry.getModel(name)), null, 2));
     });
   });
 }

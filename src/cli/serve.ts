@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildServer } from '../api/server.js';
 import { openContext } from '../app/context.js';
 import { createLogger } from '../app/logger.js';
+import { MaasError } from '../errors/index.js';
 import { addDataOptions, configFromOptions } from './settings-options.js';
 
 /** Grace period for in-flight requests after SIGINT or SIGTERM, in milliseconds. */
@@ -21,7 +22,20 @@ export function registerServeCommand(program: Command): void {
     const context = await openContext(settings, logger);
     const server = buildServer(context, logger);
 
-    const address = await server.app.listen({ host: settings.host, port: settings.port });
+    let address: string;
+    try {
+      address = await server.app.listen({ host: settings.host, port: settings.port });
+    } catch (error) {
+      await context.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new MaasError(
+          'MAAS_ERR_CONFIG_INVALID',
+          `port ${settings.port} on ${settings.host} is already in use; choose another with --port or MAAS_PORT`,
+          { param: 'port', cause: error },
+        );
+      }
+      throw error;
+    }
     logger.info({ address, dataDir: context.dataDir, models: context.bundled }, 'server listening');
     server
       .warmUp()

@@ -142,14 +142,14 @@ describe('models', () => {
   it('show prints the model card', async () => {
     const detail = parseJson<{
       name: string;
-      versions: { version: number; runtime: string; modelCard: Record<string, unknown> }[];
+      versions: { version: number; runtime: string; model_card: Record<string, unknown> }[];
     }>(await runCli(['models', 'show', MODEL], env));
     expect(detail.name).toBe(MODEL);
     expect(detail.versions).toHaveLength(1);
     const version = detail.versions[0];
     expect(version?.version).toBe(1);
     expect(version?.runtime).toBe('tfjs');
-    const card = version?.modelCard ?? {};
+    const card = version?.model_card ?? {};
     expect(card['labels']).toEqual(['negative', 'positive']);
     const metrics = card['metrics'] as Record<string, { examples: number; accuracy: number }>;
     expect(metrics['test']?.examples).toBe(TEST_ROWS);
@@ -319,5 +319,22 @@ describe('serve', () => {
     const [code, signal] = await exited;
     expect(signal).toBeNull();
     expect(code).toBe(0);
+  });
+});
+
+describe('serve on a busy port', () => {
+  it('names the port and the fix', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await runCli(['serve', '--port', String(port)], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(result.stderr).toContain('--port or MAAS_PORT');
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -21,7 +21,8 @@ function toListEntry(model: ModelSummary): Record<string, unknown> {
   };
 }
 
-function toDetail(model: ModelDetail): Record<string, unknown> {
+/** Model detail in the wire format of `GET /v1/models/{name}` (snake_case fields). */
+export function toDetail(model: ModelDetail): Record<string, unknown> {
   return {
     id: model.name,
     object: 'model',
