@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
 import { installErrorHandlers } from './error-handler.js';
+import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
@@ -26,6 +27,8 @@ export function buildServer(context: AppContext, logger: Logger): Server {
     // Reject wrong types instead of coercing them: {"inputs": 5} must not become "5".
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     requestTimeout: context.settings['server.request_timeout_ms'],
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Model names are up to 128 characters and `name@alias` up to 193; Fastify's default is 100.
     routerOptions: { maxParamLength: 256 },
     requestIdHeader: false,

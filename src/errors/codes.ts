@@ -13,6 +13,10 @@ export const ERROR_CODES = {
     status: 413,
     description: 'The request body is larger than server.body_limit.',
   },
+  MAAS_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    description: 'The whole request did not arrive within server.request_timeout_ms.',
+  },
   MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED: {
     status: 415,
     description: 'The request body is not sent as application/json.',

@@ -99,3 +99,33 @@ describe('hardening', () => {
     expect(response.headers.get('x-request-id')).toBe('client-42');
   });
 });
+
+/** Sends raw bytes to the server and returns the whole response text. */
+async function sendRaw(request: string): Promise<string> {
+  const { connect } = await import('node:net');
+  const { port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk.toString()));
+    socket.on('end', () => resolve(response));
+    socket.on('close', () => resolve(response));
+    socket.on('error', reject);
+  });
+}
+
+describe('framework errors', () => {
+  it('bad percent-encoding uses the error shape', async () => {
+    const response = await fetch(`${baseUrl}/v1/models/%zz`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe('MAAS_ERR_REQUEST_INVALID');
+  });
+
+  it('malformed HTTP uses the error shape', async () => {
+    const response = await sendRaw('GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n');
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    const body = JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4));
+    expect(body.error.code).toBe('MAAS_ERR_REQUEST_INVALID');
+  });
+});
