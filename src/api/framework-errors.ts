@@ -4,7 +4,7 @@ import { MaasError, type ErrorCode } from '../errors/index.js';
 import { errorBody } from './error-handler.js';
 
 /**
- * Answers errors that Fastify raises before routing, such as a path with invalid
+ * Sends the response for errors that Fastify raises before routing, such as a path with invalid
  * percent-encoding, in the error shape of every other route.
  */
 export function frameworkErrorHandler(
@@ -18,7 +18,7 @@ export function frameworkErrorHandler(
   void reply.status(maasError.status).send(errorBody(maasError));
 }
 
-/** Status and code for errors Node's HTTP parser raises before Fastify sees a request. */
+/** Status and code for errors that Node's HTTP parser raises before routing. */
 function describeClientError(error: NodeJS.ErrnoException): {
   status: number;
   code: ErrorCode;
