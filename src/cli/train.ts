@@ -138,16 +138,16 @@ const LOCAL_FLAGS = new Set(['--data-dir', '--models-dir', '--config']);
 
 /** Formats the command line for the model card, without machine-specific folders. */
 function describeCommand(args: readonly string[]): string {
-  const kept: string[] = [];
+  const recorded: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (LOCAL_FLAGS.has(arg)) {
       i++;
     } else if (!LOCAL_FLAGS.has(arg.split('=')[0] as string)) {
-      kept.push(/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+      recorded.push(/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
     }
   }
-  return ['maas', ...kept].join(' ');
+  return ['maas', ...recorded].join(' ');
 }
 
 function hyperparametersFrom(options: Record<string, unknown>): Partial<ClassifierHyperparameters> {

@@ -15,7 +15,7 @@ export type SettingSource = 'default' | 'file' | 'environment' | 'flag';
 
 export interface LoadedConfig {
   readonly settings: Settings;
-  /** Where each effective value came from, for `maas config`. */
+  /** Origin of each effective value, for `maas config`. */
   readonly sources: Readonly<Record<SettingName, SettingSource>>;
   readonly file: string | undefined;
 }

@@ -138,7 +138,7 @@ export class FileArtifactStore {
   }
 }
 
-/** Whether a process with this id runs; false for names without a leading process id. */
+/** Checks whether a process with this id runs; false for names without a leading id. */
 function isProcessAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) {
     return false;

@@ -12,7 +12,7 @@ import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
  */
 const DUPLICATE_KEY_LENGTH = 60;
 
-/** What one extra training file contributed, as recorded in the model card. */
+/** Contribution of one extra training file, as recorded in the model card. */
 export interface ExtraFileSummary {
   file: string;
   sha256: string;
@@ -47,16 +47,16 @@ export async function readExtraTrainFiles(
         { param: 'extra_train_file' },
       );
     }
-    const kept = extra.rest.filter((row) => !seen.has(duplicateKey(row.text)));
-    rows.push(...kept);
+    const unique = extra.rest.filter((row) => !seen.has(duplicateKey(row.text)));
+    rows.push(...unique);
     summaries.push({
       file: basename(file),
       sha256: createHash('sha256')
         .update(await readFile(file))
         .digest('hex'),
       rows: extra.rest.length,
-      duplicates_dropped: extra.rest.length - kept.length,
-      rows_used: kept.length,
+      duplicates_dropped: extra.rest.length - unique.length,
+      rows_used: unique.length,
     });
   }
   return { rows, summaries };

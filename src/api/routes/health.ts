@@ -6,11 +6,11 @@ import { errorBody } from '../error-handler.js';
 /** Tracks whether the bundled models have finished loading. */
 export interface Readiness {
   ready: boolean;
-  /** Why the server is not ready, while it is not. */
+  /** Reason the server is not ready yet; empty once it is. */
   reason: string;
 }
 
-/** `GET /healthz` (liveness: the process answers) and `GET /readyz` (models loaded). */
+/** `GET /healthz` (liveness: the process responds) and `GET /readyz` (models loaded). */
 export function registerHealthRoutes(
   app: FastifyInstance,
   context: AppContext,

@@ -47,6 +47,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
       { cause: error },
     );
   }
+
   const group = manifest?.weightsManifest?.[0];
   if (
     typeof manifest?.modelTopology !== 'object' ||
@@ -60,6 +61,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
       `${manifestPath} must have modelTopology and one weights file in weightsManifest`,
     );
   }
+
   const weightsFile = group.paths[0];
   if (basename(weightsFile) !== weightsFile || weightsFile === '..' || weightsFile === '.') {
     throw new MaasError(
@@ -67,6 +69,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
       `${manifestPath} names weights file "${weightsFile}"; it must be a file name inside the model folder`,
     );
   }
+
   const weightsPath = join(dir, weightsFile);
   let weights: Buffer;
   try {
@@ -78,6 +81,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
       { cause: error },
     );
   }
+
   const weightData = weights.buffer.slice(
     weights.byteOffset,
     weights.byteOffset + weights.byteLength,
@@ -87,6 +91,7 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
     weightSpecs: group.weights,
     weightData,
   });
+
   try {
     // Loading builds every layer, initializers included, before it sets the saved weights.
     return await withoutOrthogonalWarning(() => tf.loadLayersModel(handler));

@@ -15,7 +15,7 @@ export interface Batch {
 }
 
 /**
- * Fewest time steps of a batch. The gradient of stacked tfjs-layers 4.22 LSTMs fails on a
+ * Minimum number of time steps in a batch. The gradient of stacked tfjs-layers 4.22 LSTMs fails on a
  * single time step ("Argument tensors passed to stack must be a Tensor[]"), so batches of
  * one-token texts get one extra padded, masked step.
  */
@@ -26,8 +26,9 @@ const POOL_BATCHES = 50;
 
 /**
  * Cuts `examples` into batches of similar length, so that little time goes into padded
- * steps. The examples are shuffled, sorted by length within pools of 50 batches, cut, and the
- * batch order is shuffled again; with `random` undefined the order is kept (evaluation).
+ * steps. The examples are shuffled, sorted by length within pools of 50 batches and cut, and
+ * then the batch order is shuffled again. Without `random` the input order is kept, as
+ * evaluation needs.
  */
 export function makeBatches(
   examples: readonly EncodedExample[],

@@ -114,7 +114,7 @@ export async function readClassificationFile(
  * unusable when its field count differs from the header's, or from the first row's when there
  * is no header. A JSONL line is unusable when it is not a JSON object. Any row is unusable when
  * its text is empty or whitespace, or its label is missing or empty. A CSV quoting error stops
- * parsing at once, because the rows after it cannot be told apart.
+ * parsing at once, because the rows after it cannot be separated.
  *
  * @throws MaasError MAAS_ERR_DATASET_FORMAT_UNKNOWN when `format` is missing or unknown,
  * MAAS_ERR_DATASET_COLUMN_NOT_FOUND when a column cannot be resolved, MAAS_ERR_DATASET_INVALID

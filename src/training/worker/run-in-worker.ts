@@ -11,7 +11,7 @@ import type { FromWorkerMessage, ToWorkerMessage, WorkerError } from './messages
 
 export interface RunInWorkerOptions {
   onEvent?: (event: TrainingEvent) => void;
-  /** Aborting asks the worker to stop after its current batch. */
+  /** Signal whose abort makes the worker stop after its current batch. */
   signal?: AbortSignal;
 }
 
