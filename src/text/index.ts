@@ -7,6 +7,14 @@ export {
   type SegmentationMode,
 } from './segment.js';
 export {
+  MAX_NGRAM_ORDER,
+  NO_NGRAMS,
+  charNgramFeature,
+  hasNgrams,
+  withNgrams,
+  type NgramOptions,
+} from './ngrams.js';
+export {
   PAD_ID,
   PAD_TOKEN,
   UNK_ID,

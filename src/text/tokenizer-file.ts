@@ -1,5 +1,6 @@
 import { MaasError } from '../errors/index.js';
 import { describeValue } from './describe-value.js';
+import { MAX_NGRAM_ORDER, type NgramOptions } from './ngrams.js';
 import { isSegmentationMode, SEGMENTATION_MODES, type SegmentationMode } from './segment.js';
 import { PAD_ID, UNK_ID } from './vocabulary.js';
 
@@ -19,6 +20,8 @@ export interface TokenizerFile {
   segmentation: SegmentationMode;
   /** Maximum number of tokens per sequence; later tokens are dropped. */
   max_length: number;
+  /** N-gram features after each token; absent for tokens only. */
+  ngrams?: NgramOptions;
   padding_id: typeof PAD_ID;
   unknown_id: typeof UNK_ID;
   vocabulary: string[];
@@ -51,6 +54,26 @@ export function parseTokenizerFile(value: unknown): TokenizerFile {
   const maxLength = file['max_length'];
   if (!Number.isSafeInteger(maxLength) || (maxLength as number) < 1) {
     throw invalidField('max_length', 'must be a positive integer', maxLength);
+  }
+  if (file['ngrams'] !== undefined) {
+    const ngrams = requireObject(file['ngrams'], '"ngrams"', 'ngrams');
+    for (const [field, min] of [
+      ['word', 1],
+      ['char', 0],
+    ] as const) {
+      const order = ngrams[field];
+      if (
+        !Number.isSafeInteger(order) ||
+        (order as number) < min ||
+        (order as number) > MAX_NGRAM_ORDER
+      ) {
+        throw invalidField(
+          `ngrams.${field}`,
+          `must be an integer from ${min} to ${MAX_NGRAM_ORDER}`,
+          order,
+        );
+      }
+    }
   }
   requireEqual(file, 'padding_id', PAD_ID);
   requireEqual(file, 'unknown_id', UNK_ID);

@@ -1,6 +1,7 @@
 import { MaasError } from '../errors/index.js';
 import { describeValue } from './describe-value.js';
 import { normalizeText, type NormalizeOptions } from './normalize.js';
+import { hasNgrams, MAX_NGRAM_ORDER, NO_NGRAMS, withNgrams, type NgramOptions } from './ngrams.js';
 import { isSegmentationMode, iterateTokens, type SegmentationMode } from './segment.js';
 import {
   parseTokenizerFile,
@@ -16,6 +17,11 @@ export interface TokenizerConfig {
   segmentation: SegmentationMode;
   /** Maximum number of tokens per sequence; {@link Tokenizer.encode} drops later tokens. */
   maxLength: number;
+  /**
+   * N-gram features added after each token, for bag-of-n-grams models. Defaults to
+   * {@link NO_NGRAMS}. `maxLength` counts these features as tokens.
+   */
+  ngrams?: NgramOptions;
 }
 
 /** Ids of one text, without padding. */
@@ -71,6 +77,7 @@ export class Tokenizer {
       normalize: Object.freeze({ ...config.normalize }),
       segmentation: config.segmentation,
       maxLength: config.maxLength,
+      ngrams: Object.freeze({ ...(config.ngrams ?? NO_NGRAMS) }),
     });
     this.vocabulary = vocabulary;
   }
@@ -107,11 +114,15 @@ export class Tokenizer {
       },
       segmentation: file.segmentation,
       maxLength: file.max_length,
+      ...(file.ngrams === undefined ? {} : { ngrams: { ...file.ngrams } }),
     };
     return new Tokenizer(config, Vocabulary.fromTokens(file.vocabulary));
   }
 
-  /** Normalizes and segments `text` into all of its tokens, ignoring `maxLength`. */
+  /**
+   * Normalizes and segments `text` into all of its tokens, n-gram features included, ignoring
+   * `maxLength`.
+   */
   tokenize(text: string): string[] {
     return tokenizeWith(this.config, text);
   }
@@ -122,7 +133,7 @@ export class Tokenizer {
     const ids: number[] = [];
     let truncated = false;
     // Stops after one token past the limit, so a long text is not segmented to its end.
-    for (const token of iterateTokens(normalized, this.config.segmentation)) {
+    for (const token of featuresOf(this.config, normalized)) {
       if (ids.length === this.config.maxLength) {
         truncated = true;
         break;
@@ -154,7 +165,7 @@ export class Tokenizer {
 
   /** Returns the contents of `tokenizer.json`; `JSON.stringify(tokenizer)` calls this. */
   toJSON(): TokenizerFile {
-    const { normalize, segmentation, maxLength } = this.config;
+    const { normalize, segmentation, maxLength, ngrams } = this.config;
     return {
       format: TOKENIZER_FORMAT,
       format_version: TOKENIZER_FORMAT_VERSION,
@@ -165,6 +176,7 @@ export class Tokenizer {
       },
       segmentation,
       max_length: maxLength,
+      ...(ngrams === undefined || !hasNgrams(ngrams) ? {} : { ngrams: { ...ngrams } }),
       padding_id: PAD_ID,
       unknown_id: UNK_ID,
       vocabulary: [...this.vocabulary.tokens()],
@@ -184,7 +196,13 @@ export class Tokenizer {
 }
 
 function tokenizeWith(config: Readonly<TokenizerConfig>, text: string): string[] {
-  return [...iterateTokens(normalizeText(text, config.normalize), config.segmentation)];
+  return [...featuresOf(config, normalizeText(text, config.normalize))];
+}
+
+function featuresOf(config: Readonly<TokenizerConfig>, normalized: string): Iterable<string> {
+  const tokens = iterateTokens(normalized, config.segmentation);
+  const ngrams = config.ngrams ?? NO_NGRAMS;
+  return hasNgrams(ngrams) ? withNgrams(tokens, ngrams) : tokens;
 }
 
 function* mapIterable<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<U> {
@@ -208,6 +226,19 @@ function validateConfig(config: TokenizerConfig): void {
   }
   if (!Number.isSafeInteger(maxLength) || maxLength < 1) {
     throw invalidConfig('maxLength', `must be a positive integer, got ${maxLength}`);
+  }
+  const ngrams = config.ngrams ?? NO_NGRAMS;
+  const orders = [
+    ['ngrams.word', ngrams.word, 1],
+    ['ngrams.char', ngrams.char, 0],
+  ] as const;
+  for (const [param, order, min] of orders) {
+    if (!Number.isSafeInteger(order) || order < min || order > MAX_NGRAM_ORDER) {
+      throw invalidConfig(
+        param,
+        `must be an integer from ${min} to ${MAX_NGRAM_ORDER}, got ${describeValue(order)}`,
+      );
+    }
   }
 }
 

@@ -1,0 +1,67 @@
+/**
+ * N-gram features for bag-of-n-grams models such as fastText: besides each token, the
+ * n-grams of consecutive tokens (`word`) and of consecutive characters (`char`).
+ */
+export interface NgramOptions {
+  /** Longest run of tokens joined into one feature; 1 keeps single tokens only. */
+  word: number;
+  /** Longest run of characters kept as one feature; 0 keeps no character features. */
+  char: number;
+}
+
+/** Tokens only, as sequence models use them. */
+export const NO_NGRAMS: Readonly<NgramOptions> = Object.freeze({ word: 1, char: 0 });
+
+/** Largest order accepted for either kind of n-gram. */
+export const MAX_NGRAM_ORDER = 5;
+
+const GRAPHEME_SEGMENTER = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+
+/** Joins the tokens of a word n-gram. Tokens never hold white space, so no n-gram is a token. */
+const WORD_NGRAM_SEPARATOR = ' ';
+
+/**
+ * Wraps a character n-gram, as fastText marks word boundaries. Segmentation makes `<` and `>`
+ * tokens of their own, so `<…>` is never a token.
+ */
+export function charNgramFeature(characters: string): string {
+  return `<${characters}>`;
+}
+
+/** Whether `options` adds any feature to the tokens. */
+export function hasNgrams(options: Readonly<NgramOptions>): boolean {
+  return options.word > 1 || options.char > 0;
+}
+
+/**
+ * Yields each token followed by the word n-grams that end with it and the character n-grams
+ * that end inside it. Features follow the text's order, so truncating the output drops the end
+ * of the text rather than one kind of feature. Character n-grams run across token boundaries
+ * and count grapheme clusters, so an emoji is one character.
+ */
+export function* withNgrams(
+  tokens: Iterable<string>,
+  options: Readonly<NgramOptions>,
+): Generator<string> {
+  const recentTokens: string[] = [];
+  const recentChars: string[] = [];
+  for (const token of tokens) {
+    yield token;
+    if (options.word > 1) {
+      recentTokens.push(token);
+      if (recentTokens.length > options.word) recentTokens.shift();
+      for (let order = 2; order <= recentTokens.length; order++) {
+        yield recentTokens.slice(-order).join(WORD_NGRAM_SEPARATOR);
+      }
+    }
+    if (options.char > 0) {
+      for (const { segment: character } of GRAPHEME_SEGMENTER.segment(token)) {
+        recentChars.push(character);
+        if (recentChars.length > options.char) recentChars.shift();
+        for (let order = 1; order <= recentChars.length; order++) {
+          yield charNgramFeature(recentChars.slice(-order).join(''));
+        }
+      }
+    }
+  }
+}
