@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context.js';
 import type { TrainingEvent } from '../training/classification/events.js';
 import {
   CLASSIFIER_ARCHITECTURES,
+  defaultHyperparameters,
   CLASS_WEIGHTING,
   type ClassifierHyperparameters,
 } from '../training/classification/hyperparameters.js';
@@ -26,7 +27,7 @@ export function registerTrainCommand(program: Command): void {
     .addOption(
       new Option(
         '--architecture <name>',
-        'lstm (default) or bilstm (both LSTMs bidirectional)',
+        'lstm (default), bilstm (both LSTMs bidirectional) or fasttext (bag of word and character n-grams)',
       ).choices(CLASSIFIER_ARCHITECTURES),
     )
     .option('--description <text>', 'model description')
@@ -44,32 +45,58 @@ export function registerTrainCommand(program: Command): void {
       parseFraction,
       0.1,
     )
-    .option('--epochs <n>', 'most epochs; early stopping may end sooner (default 10)', parseInteger)
-    .option('--max-length <n>', 'tokens kept per text (default 128)', parseInteger)
-    .option('--batch-size <n>', 'examples per training step (default 32)', parseInteger)
-    .option('--learning-rate <rate>', 'Adam learning rate (default 0.002)', parseNumber)
-    .option('--embedding-dim <n>', 'width of the token embedding (default 64)', parseInteger)
-    .option('--units <n>', 'width of each LSTM layer (default 64)', parseInteger)
-    .option('--dropout <rate>', 'dropout rate between the LSTM layers (default 0.5)', parseNumber)
+    .option(
+      '--epochs <n>',
+      `most epochs; early stopping may end sooner ${defaults('epochs')}`,
+      parseInteger,
+    )
+    .option(
+      '--max-length <n>',
+      `tokens kept per text, n-gram features included ${defaults('maxLength')}`,
+      parseInteger,
+    )
+    .option('--batch-size <n>', `examples per training step ${defaults('batchSize')}`, parseInteger)
+    .option('--learning-rate <rate>', `Adam learning rate ${defaults('learningRate')}`, parseNumber)
+    .option(
+      '--embedding-dim <n>',
+      `width of the token embedding ${defaults('embeddingDim')}`,
+      parseInteger,
+    )
+    .option('--units <n>', `width of each LSTM layer ${defaults('units')}`, parseInteger)
+    .option(
+      '--dropout <rate>',
+      `dropout rate between the LSTM layers, or before the output of fasttext ${defaults('dropout')}`,
+      parseNumber,
+    )
     .option(
       '--input-dropout <rate>',
-      'dropout rate on the inputs of each LSTM layer (default 0)',
+      `dropout rate on the inputs of each LSTM layer ${defaults('inputDropout')}`,
       parseNumber,
     )
     .option(
       '--clip-norm <norm>',
-      "largest global L2 norm of one step's gradients (default 5)",
+      `largest global L2 norm of one step's gradients ${defaults('clipNorm')}`,
       parseNumber,
     )
     .option(
       '--vocabulary-size <n>',
-      'largest vocabulary, with the padding and unknown ids (default 20000)',
+      `largest vocabulary, with the padding and unknown ids ${defaults('vocabularySize')}`,
       parseInteger,
     )
-    .option('--min-count <n>', 'rarer tokens become unknown (default 2)', parseInteger)
+    .option('--min-count <n>', `rarer tokens become unknown ${defaults('minCount')}`, parseInteger)
     .option(
       '--patience <n>',
-      'epochs without a lower validation loss before stopping (default 2)',
+      `epochs without a lower validation loss before stopping ${defaults('patience')}`,
+      parseInteger,
+    )
+    .option(
+      '--word-ngrams <n>',
+      `longest run of words added as one feature; 1 adds none ${defaults('wordNgrams')}`,
+      parseInteger,
+    )
+    .option(
+      '--char-ngrams <n>',
+      `longest run of characters added as one feature; 0 adds none ${defaults('charNgrams')}`,
       parseInteger,
     )
     .addOption(
@@ -87,7 +114,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--seed <n>',
-      'seed of splits, initialization and shuffling (default 42)',
+      `seed of splits, initialization and shuffling ${defaults('seed')}`,
       parseInteger,
     );
   addDataOptions(addFileOptions(command)).action(
@@ -150,6 +177,21 @@ function describeCommand(args: readonly string[]): string {
   return ['maas', ...recorded].join(' ');
 }
 
+/**
+ * `(default 128; fasttext 1024)`: the default of the first architecture, then each
+ * architecture whose default differs.
+ */
+function defaults(name: keyof ClassifierHyperparameters): string {
+  const [first, ...rest] = CLASSIFIER_ARCHITECTURES.map((architecture) => ({
+    architecture,
+    value: defaultHyperparameters(architecture)[name],
+  }));
+  const others = rest
+    .filter(({ value }) => value !== first?.value)
+    .map(({ architecture, value }) => `; ${architecture} ${String(value)}`);
+  return `(default ${String(first?.value)}${others.join('')})`;
+}
+
 function hyperparametersFrom(options: Record<string, unknown>): Partial<ClassifierHyperparameters> {
   return {
     architecture: options['architecture'] as ClassifierHyperparameters['architecture'] | undefined,
@@ -165,6 +207,8 @@ function hyperparametersFrom(options: Record<string, unknown>): Partial<Classifi
     vocabularySize: options['vocabularySize'] as number | undefined,
     minCount: options['minCount'] as number | undefined,
     patience: options['patience'] as number | undefined,
+    wordNgrams: options['wordNgrams'] as number | undefined,
+    charNgrams: options['charNgrams'] as number | undefined,
     segmentation: options['segmentation'] as ClassifierHyperparameters['segmentation'] | undefined,
     lowercase: options['lowercase'] === false ? false : undefined,
     classWeighting: options['classWeights'] as

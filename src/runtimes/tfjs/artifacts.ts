@@ -2,6 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { MaasError } from '../../errors/index.js';
 import { tf, withoutOrthogonalWarning } from './backend.js';
+// Registers the custom layers, so that models using them load.
+import './layers.js';
 
 /** File names of a tfjs layers model inside a version folder. */
 export const TFJS_MODEL_FILE = 'model.json';

@@ -1,5 +1,35 @@
 import { tf, withoutOrthogonalWarning } from '../../runtimes/tfjs/backend.js';
+import { MaskedMeanPooling } from '../../runtimes/tfjs/layers.js';
 import type { ClassifierHyperparameters } from './hyperparameters.js';
+
+/** Builds the classifier of `hyperparameters.architecture`. */
+export function buildClassifier(
+  hyperparameters: ClassifierHyperparameters,
+  vocabularySize: number,
+  labelCount: number,
+): tf.LayersModel {
+  return hyperparameters.architecture === 'fasttext'
+    ? buildBagOfNgramsClassifier(hyperparameters, vocabularySize, labelCount)
+    : buildLstmClassifier(hyperparameters, vocabularySize, labelCount);
+}
+
+/**
+ * Builds Embedding → masked mean → Dropout → Dense softmax, the fastText classifier with
+ * dropout. The tokenizer supplies the n-gram features.
+ */
+export function buildBagOfNgramsClassifier(
+  hyperparameters: ClassifierHyperparameters,
+  vocabularySize: number,
+  labelCount: number,
+): tf.LayersModel {
+  const { embeddingDim, dropout, seed } = hyperparameters;
+  const model = tf.sequential({ name: 'fasttext_classifier' });
+  model.add(embedding(vocabularySize, embeddingDim, seed));
+  model.add(new MaskedMeanPooling({ name: 'mean_pooling' }));
+  model.add(tf.layers.dropout({ rate: dropout, seed: seed + 3, name: 'dropout' }));
+  model.add(classifier(labelCount, seed + 6));
+  return model;
+}
 
 /**
  * Builds Embedding → LSTM (returning sequences) → Dropout → LSTM → Dense softmax, with each
@@ -22,16 +52,7 @@ function build(
 ): tf.LayersModel {
   const { embeddingDim, units, dropout, inputDropout, seed } = hyperparameters;
   const model = tf.sequential({ name: `${hyperparameters.architecture}_classifier` });
-  model.add(
-    tf.layers.embedding({
-      inputDim: vocabularySize,
-      outputDim: embeddingDim,
-      inputShape: [null] as unknown as number[],
-      maskZero: true,
-      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
-      name: 'embedding',
-    }),
-  );
+  model.add(embedding(vocabularySize, embeddingDim, seed));
   const recurrent = (
     returnSequences: boolean,
     layerSeed: number,
@@ -50,15 +71,29 @@ function build(
   model.add(recurrent(true, seed + 1, 'lstm_1'));
   model.add(tf.layers.dropout({ rate: dropout, seed: seed + 3, name: 'dropout' }));
   model.add(recurrent(false, seed + 4, 'lstm_2'));
-  model.add(
-    tf.layers.dense({
-      units: labelCount,
-      activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 6 }),
-      name: 'classifier',
-    }),
-  );
+  model.add(classifier(labelCount, seed + 6));
   return model;
+}
+
+/** Embedding of ids of any length; id 0 is padding and masked. */
+function embedding(vocabularySize: number, embeddingDim: number, seed: number): tf.layers.Layer {
+  return tf.layers.embedding({
+    inputDim: vocabularySize,
+    outputDim: embeddingDim,
+    inputShape: [null] as unknown as number[],
+    maskZero: true,
+    embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
+    name: 'embedding',
+  });
+}
+
+function classifier(labelCount: number, seed: number): tf.layers.Layer {
+  return tf.layers.dense({
+    units: labelCount,
+    activation: 'softmax',
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    name: 'classifier',
+  });
 }
 
 function lstm(

@@ -5,7 +5,7 @@ import { registerTrainingKernels } from '../kernels/index.js';
 import { makeBatches, type Batch, type EncodedExample } from './batches.js';
 import type { EpochMetrics, TrainingEvent } from './events.js';
 import type { ClassifierHyperparameters } from './hyperparameters.js';
-import { buildLstmClassifier } from './model.js';
+import { buildClassifier } from './model.js';
 
 export interface LabeledText {
   text: string;
@@ -52,13 +52,14 @@ export async function trainTextClassifier(
       normalize: { lowercase: hp.lowercase, stripUrls: true, stripHtml: true },
       segmentation: hp.segmentation,
       maxLength: hp.maxLength,
+      ngrams: { word: hp.wordNgrams, char: hp.charNgrams },
     },
     { minCount: hp.minCount, maxSize: hp.vocabularySize },
   );
   const train = encodeExamples(tokenizer, labels, input.train);
   const validationBatches = makeBatches(encodeExamples(tokenizer, labels, input.validation), 128);
   const classWeights = tf.tensor1d(computeClassWeights(train, labels.length, hp));
-  const model = buildLstmClassifier(hp, tokenizer.vocabulary.size, labels.length);
+  const model = buildClassifier(hp, tokenizer.vocabulary.size, labels.length);
   const optimizer = tf.train.adam(hp.learningRate);
   const random = createRandom(hp.seed);
   const batchesPerEpoch = Math.ceil(train.length / hp.batchSize);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   DEFAULT_CLASSIFIER_HYPERPARAMETERS,
+  defaultHyperparameters,
   resolveHyperparameters,
   type ClassifierHyperparameters,
 } from '../../../src/training/classification/hyperparameters.js';
@@ -40,7 +41,7 @@ describe('resolveHyperparameters', () => {
 
   it('accepts boundary values', () => {
     const resolved = resolveHyperparameters({
-      maxLength: 4096,
+      maxLength: 65_536,
       vocabularySize: 3,
       dropout: 0,
       learningRate: 1,
@@ -48,7 +49,7 @@ describe('resolveHyperparameters', () => {
       epochs: 1,
       patience: 1,
     });
-    expect(resolved.maxLength).toBe(4096);
+    expect(resolved.maxLength).toBe(65_536);
     expect(resolved.dropout).toBe(0);
     expect(resolved.learningRate).toBe(1);
     expect(resolved.seed).toBe(0);
@@ -56,7 +57,11 @@ describe('resolveHyperparameters', () => {
 
   const invalid: [keyof ClassifierHyperparameters, unknown][] = [
     ['maxLength', 0],
-    ['maxLength', 4097],
+    ['maxLength', 65_537],
+    ['wordNgrams', 0],
+    ['wordNgrams', 6],
+    ['charNgrams', -1],
+    ['charNgrams', 2.5],
     ['maxLength', 1.5],
     ['vocabularySize', 2],
     ['minCount', 0],
@@ -80,6 +85,20 @@ describe('resolveHyperparameters', () => {
     ['classWeighting', 'auto'],
     ['lowercase', 'yes'],
   ];
+
+  it('starts from the defaults of the architecture it names', () => {
+    const fasttext = resolveHyperparameters({ architecture: 'fasttext' });
+    expect(fasttext).toEqual(defaultHyperparameters('fasttext'));
+    expect(fasttext.wordNgrams).toBe(2);
+    expect(fasttext.charNgrams).toBe(3);
+    expect(fasttext.maxLength).toBe(8192);
+    expect(resolveHyperparameters({ architecture: 'fasttext', maxLength: 100 }).maxLength).toBe(
+      100,
+    );
+    expect(resolveHyperparameters({ architecture: 'bilstm' }).learningRate).toBe(0.001);
+    expect(resolveHyperparameters().wordNgrams).toBe(1);
+    expect(resolveHyperparameters().charNgrams).toBe(0);
+  });
 
   for (const [name, value] of invalid) {
     it(`rejects ${name}=${String(value)}`, () => {

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { loadLayersModel, saveLayersModel } from '../../../src/runtimes/tfjs/artifacts.js';
 import { tf } from '../../../src/runtimes/tfjs/backend.js';
 import { makeBatches } from '../../../src/training/classification/batches.js';
 import type { EpochMetrics, TrainingEvent } from '../../../src/training/classification/events.js';
@@ -218,5 +222,54 @@ describe('computeClassWeights', () => {
   it('weights every class 1 for none', () => {
     const hyperparameters = resolveHyperparameters({ classWeighting: 'none' });
     expect(computeClassWeights(examples, 3, hyperparameters)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('trainTextClassifier with the fasttext architecture', () => {
+  let trained: TrainedClassifier;
+  let dir: string;
+
+  beforeAll(async () => {
+    trained = await trainTextClassifier(
+      trainingInput({
+        hyperparameters: tinyHyperparameters({
+          architecture: 'fasttext',
+          maxLength: 256,
+          wordNgrams: 2,
+          charNgrams: 2,
+          dropout: 0,
+          learningRate: 0.05,
+          epochs: 6,
+          patience: 6,
+        }),
+      }),
+    );
+    dir = mkdtempSync(join(tmpdir(), 'maas-fasttext-'));
+  });
+
+  afterAll(() => {
+    trained?.model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('learns the synthetic task', () => {
+    expect((trained.history.at(-1) as EpochMetrics).valAccuracy).toBeGreaterThan(0.9);
+  });
+
+  it('adds word and character n-grams to the vocabulary', () => {
+    const tokens = trained.tokenizer.vocabulary.tokens();
+    expect(tokens.some((token) => /^\S+ \S+$/u.test(token))).toBe(true);
+    expect(tokens).toContain('<房间>');
+  });
+
+  it('predicts the same after saving and loading', async () => {
+    await saveLayersModel(trained.model, dir);
+    const loaded = await loadLayersModel(dir);
+    const encoded = encodeExamples(trained.tokenizer, REVIEW_LABELS, validation);
+    const batches = makeBatches(encoded, 8);
+    const before = predictBatches(trained.model, batches, REVIEW_LABELS.length);
+    const after = predictBatches(loaded, batches, REVIEW_LABELS.length);
+    after.forEach((value, index) => expect(value).toBeCloseTo(before[index] as number, 6));
+    loaded.dispose();
   });
 });
