@@ -34,11 +34,15 @@ interface Card {
     icu_version: string | null;
   };
   metrics: { validation: ClassificationReport; test: ClassificationReport | null };
+  /** Paragraphs a maintainer adds about how the settings were chosen. */
+  notes?: string[];
 }
 
 const LAYERS: Record<string, string> = {
   lstm: 'Embedding → LSTM → Dropout → LSTM → Dense softmax',
   bilstm: 'Embedding → bidirectional LSTM → Dropout → bidirectional LSTM → Dense softmax',
+  fasttext:
+    'Embedding of words, word n-grams and character n-grams → masked mean → Dropout → Dense softmax',
 };
 
 const folder = process.argv[2];
@@ -126,7 +130,7 @@ ${card.metrics.test === null ? 'No test part was held out.' : reportTable(card.m
 ## Validation results
 
 ${reportTable(card.metrics.validation)}
-
+${card.notes === undefined ? '' : `\n## Notes\n\n${card.notes.join('\n\n')}\n`}
 ## Reproduce
 
 \`\`\`sh
