@@ -28,7 +28,7 @@ node bin/maas.js train "$file" \
 version_dir="$work/data/artifacts/models/sentiment-zh/1"
 rm -rf models/sentiment-zh
 mkdir -p models/sentiment-zh
-cp "$version_dir/model.json" "$version_dir/weights.bin" "$version_dir/tokenizer.json" \
+cp "$version_dir/model.onnx" "$version_dir/model.json" "$version_dir/weights.bin" "$version_dir/tokenizer.json" \
   "$version_dir/model-card.json" models/sentiment-zh/
 node -e '
   const fs = require("node:fs");

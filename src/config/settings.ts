@@ -77,6 +77,28 @@ export const SETTINGS = [
     default: true,
     description: 'Register the bundled models into the registry at start.',
   },
+  {
+    name: 'metrics.enabled',
+    type: 'boolean',
+    default: true,
+    description: 'Serve Prometheus metrics at GET /metrics.',
+  },
+  {
+    name: 'onnx.intra_op_threads',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1024,
+    description:
+      'Threads ONNX Runtime uses inside one operator of one model; 0 means one per core.',
+  },
+  {
+    name: 'onnx.graph_optimization_level',
+    type: 'string',
+    default: 'all',
+    choices: ['disabled', 'basic', 'extended', 'all'],
+    description: 'Graph optimizations ONNX Runtime applies when it loads a model.',
+  },
 ] as const satisfies readonly SettingDefinition[];
 
 export interface SettingDefinition {

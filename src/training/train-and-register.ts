@@ -114,11 +114,12 @@ export async function trainAndRegisterClassifier(
       parameters: result.parameterCount,
       vocabulary_size: result.vocabularySize,
       metrics: { validation: result.validationReport, test: result.testReport ?? null },
+      onnx_parity: result.onnxParity,
     };
     const version = await context.registry.createVersion({
       name: options.name,
       task: 'text-classification',
-      runtime: 'tfjs',
+      runtime: 'onnx',
       description: options.description,
       modelCard,
       alias: options.alias,

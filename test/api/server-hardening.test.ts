@@ -32,7 +32,7 @@ beforeAll(async () => {
     card,
     JSON.stringify({ ...JSON.parse(await readFile(card, 'utf8')), name: 'broken' }),
   );
-  await writeFile(join(modelsDir, 'broken', 'weights.bin'), 'truncated');
+  await writeFile(join(modelsDir, 'broken', 'model.onnx'), 'truncated');
 
   context = await openTestContext(root, { models_dir: modelsDir });
   await context.registry.importVersionFromFolder(join(modelsDir, 'good'), { name: LONG_NAME });

@@ -148,7 +148,7 @@ describe('models', () => {
     expect(detail.versions).toHaveLength(1);
     const version = detail.versions[0];
     expect(version?.version).toBe(1);
-    expect(version?.runtime).toBe('tfjs');
+    expect(version?.runtime).toBe('onnx');
     const card = version?.model_card ?? {};
     expect(card['labels']).toEqual(['negative', 'positive']);
     const metrics = card['metrics'] as Record<string, { examples: number; accuracy: number }>;

@@ -1,10 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MaasError } from '../../errors/index.js';
+import { ONNX_MODEL_FILE } from '../../runtimes/onnx/session.js';
 import { saveLayersModel } from '../../runtimes/tfjs/artifacts.js';
 import {
   computeClassificationReport,
   type ClassificationReport,
 } from '../evaluation/classification-report.js';
+import { exportClassifierToOnnx } from '../onnx-export/classifier.js';
+import { checkOnnxParity, type OnnxParity } from '../onnx-export/verify.js';
 import { makeBatches } from './batches.js';
 import type { EpochMetrics, TrainingEvent } from './events.js';
 import type { ClassifierHyperparameters } from './hyperparameters.js';
@@ -26,7 +30,7 @@ export interface ClassifierTrainingRequest {
   test: LabeledText[];
   labels: string[];
   hyperparameters: ClassifierHyperparameters;
-  /** Folder that receives model.json, weights.bin and tokenizer.json. */
+  /** Folder that receives model.onnx, model.json, weights.bin and tokenizer.json. */
   outputDir: string;
 }
 
@@ -38,9 +42,17 @@ export interface ClassifierTrainingResult {
   durationMs: number;
   validationReport: ClassificationReport;
   testReport: ClassificationReport | undefined;
+  /** How closely `model.onnx` reproduced the tfjs model on the validation rows. */
+  onnxParity: OnnxParity;
 }
 
-/** Trains, evaluates on the validation and test rows, and writes the model files. */
+/**
+ * Trains, evaluates on the validation and test rows, writes the model files and exports
+ * `model.onnx`, checked against tfjs on the validation rows.
+ *
+ * @throws MaasError `MAAS_ERR_TRAINING_FAILED` if ONNX Runtime's outputs differ from tfjs's
+ * by more than the tolerance.
+ */
 export async function runClassifierTraining(
   request: ClassifierTrainingRequest,
   onEvent: (event: TrainingEvent) => void,
@@ -70,6 +82,20 @@ export async function runClassifierTraining(
   const validationReport = evaluate(request.validation);
   const testReport = request.test.length > 0 ? evaluate(request.test) : undefined;
   await saveLayersModel(trained.model, request.outputDir);
+  await writeFile(join(request.outputDir, ONNX_MODEL_FILE), exportClassifierToOnnx(trained.model));
+  const onnxParity = await checkOnnxParity(
+    trained.model,
+    request.outputDir,
+    makeBatches(encodeExamples(trained.tokenizer, request.labels, request.validation), 64),
+    request.labels.length,
+  );
+  if (!(onnxParity.max_abs_diff <= onnxParity.tolerance)) {
+    trained.model.dispose();
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_FAILED',
+      `the ONNX export differs from the trained model by ${onnxParity.max_abs_diff} on the validation rows (tolerance ${onnxParity.tolerance}); please report this with the architecture and hyperparameters`,
+    );
+  }
   await writeFile(
     join(request.outputDir, TOKENIZER_FILE),
     JSON.stringify(trained.tokenizer.toJSON()),
@@ -85,5 +111,6 @@ export async function runClassifierTraining(
     durationMs: Date.now() - started,
     validationReport,
     testReport,
+    onnxParity,
   };
 }
