@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
+import type { ServingMetrics } from '../serving/metrics.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
 
@@ -43,8 +45,9 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
 
   installErrorHandlers(app, { bodyLimit: context.settings['server.body_limit'] });
-  logOneLinePerRequest(app);
+  logAndCountRequests(app, context.metrics);
   registerHealthRoutes(app, context, readiness);
+  if (context.settings['metrics.enabled']) registerMetricsRoute(app, context.metrics);
   registerModelRoutes(app, context);
   registerPredictRoute(app, context);
 
@@ -70,15 +73,22 @@ export function buildServer(context: AppContext, logger: Logger): Server {
 }
 
 /**
- * Logs one line per request: `info` up to 4xx, `error` for 5xx. The body and input text are
- * never logged.
+ * Logs one line per request (`info` up to 4xx, `error` for 5xx) and counts it in the metrics.
+ * The body and input text are never logged.
  */
-function logOneLinePerRequest(app: FastifyInstance): void {
+function logAndCountRequests(app: FastifyInstance, metrics: ServingMetrics): void {
   app.addHook('onRequest', async (_request, reply) => {
     void reply.header('x-request-id', reply.request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
+    metrics.observeRequest({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status,
+      model: (request as { modelReference?: string }).modelReference ?? '',
+      seconds: reply.elapsedTime / 1000,
+    });
     const fields = {
       method: request.method,
       route: request.routeOptions.url ?? null,

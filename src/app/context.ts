@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/index.js';
 import { MODEL_CARD_FILE, Registry } from '../registry/index.js';
+import type { GraphOptimizationLevel } from '../runtimes/index.js';
+import { ServingMetrics } from '../serving/metrics.js';
 import { ModelPool } from '../serving/model-pool.js';
 import {
   FileArtifactStore,
@@ -21,6 +23,7 @@ export interface AppContext {
   readonly dataDir: string;
   readonly registry: Registry;
   readonly pool: ModelPool;
+  readonly metrics: ServingMetrics;
   /** Model references registered from the bundled models folder at start. */
   readonly bundled: string[];
   close(): Promise<void>;
@@ -53,13 +56,25 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
       }
     }
   }
-  const pool = new ModelPool(registry, logger);
+  const pool = new ModelPool(registry, logger, {
+    onnx: {
+      intraOpThreads: settings['onnx.intra_op_threads'],
+      // The settings loader has checked the value against the choices.
+      graphOptimizationLevel: settings['onnx.graph_optimization_level'] as GraphOptimizationLevel,
+    },
+  });
+
+  const metrics = new ServingMetrics({
+    queues: () => pool.queues(),
+    loadedModels: () => pool.loadedCount(),
+  });
 
   return {
     settings,
     dataDir,
     registry,
     pool,
+    metrics,
     bundled,
     async close() {
       await pool.close();

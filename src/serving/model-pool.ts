@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { MaasError } from '../errors/index.js';
 import type { Registry, ResolvedVersion } from '../registry/index.js';
-import { loadGraph } from '../runtimes/index.js';
+import { loadGraph, type RuntimeOptions } from '../runtimes/index.js';
 import { TextClassificationPipeline, readTokenizer } from '../tasks/text-classification.js';
 
 /** A version loaded into memory with the pipeline of its task. */
@@ -19,11 +19,15 @@ export interface LoadedModel {
 export class ModelPool {
   readonly #registry: Registry;
   readonly #logger: Logger | undefined;
+  readonly #runtimeOptions: RuntimeOptions;
   readonly #loaded = new Map<string, Promise<LoadedModel>>();
+  /** The versions of {@link ModelPool.#loaded} that finished loading. */
+  readonly #ready = new Map<string, LoadedModel>();
 
-  constructor(registry: Registry, logger?: Logger) {
+  constructor(registry: Registry, logger?: Logger, runtimeOptions: RuntimeOptions = {}) {
     this.#registry = registry;
     this.#logger = logger;
+    this.#runtimeOptions = runtimeOptions;
   }
 
   /** Resolves a model reference and returns its loaded version. */
@@ -35,7 +39,10 @@ export class ModelPool {
     const key = `${version.name}@${version.version}`;
     let loading = this.#loaded.get(key);
     if (loading === undefined) {
-      loading = this.#load(version);
+      loading = this.#load(version).then((model) => {
+        this.#ready.set(key, model);
+        return model;
+      });
       this.#loaded.set(key, loading);
       // A failed load is forgotten so the next request retries it.
       loading.catch(() => this.#loaded.delete(key));
@@ -51,9 +58,20 @@ export class ModelPool {
     );
   }
 
+  /** Number of versions loaded in memory. */
+  loadedCount(): number {
+    return this.#ready.size;
+  }
+
+  /** Queue depth of each loaded version. */
+  queues(): { model: string; queueDepth: number }[] {
+    return [...this.#ready.keys()].map((model) => ({ model, queueDepth: 0 }));
+  }
+
   async close(): Promise<void> {
     const settled = await Promise.allSettled(this.#loaded.values());
     this.#loaded.clear();
+    this.#ready.clear();
     for (const result of settled) {
       if (result.status === 'fulfilled') result.value.pipeline.dispose();
     }
@@ -77,7 +95,7 @@ export class ModelPool {
       }
       const [tokenizer, graph] = await Promise.all([
         readTokenizer(version.dir),
-        loadGraph(version.runtime, version.dir),
+        loadGraph(version.runtime, version.dir, this.#runtimeOptions),
       ]);
       const pipeline = new TextClassificationPipeline(tokenizer, graph, labels as string[]);
       this.#logger?.info(

@@ -153,7 +153,7 @@ describe('models', () => {
     expect(versions).toHaveLength(1);
     const version = versions[0] as Record<string, unknown>;
     expect(version['version']).toBe(1);
-    expect(version['runtime']).toBe('tfjs');
+    expect(version['runtime']).toBe('onnx');
     expect(version['aliases']).toEqual(['production', 'staging']);
     expect(version['digest']).toMatch(/^[0-9a-f]{64}$/);
     expect(version['size_bytes']).toBeGreaterThan(0);
@@ -457,5 +457,27 @@ describe('concurrency', () => {
     bodies.forEach((body, index) => {
       expect(body).toEqual(expected[index % texts.length]);
     });
+  });
+});
+
+describe('metrics', () => {
+  it('counts requests by route, status and model in the Prometheus format', async () => {
+    await postJson(`/v1/models/${MODEL}/predict`, { inputs: [POSITIVE_TEXT, NEGATIVE_TEXT] });
+    await postJson('/v1/models/no-such-model/predict', { inputs: 'x' });
+    const response = await fetch(`${baseUrl}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(
+      /maas_requests_total\{route="\/v1\/models\/:ref\/predict",method="POST",status="200",model="sentiment@1"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /maas_requests_total\{route="\/v1\/models\/:ref\/predict",method="POST",status="404",model=""\} [1-9]/,
+    );
+    // An unknown model name never becomes a label value.
+    expect(text).not.toContain('no-such-model');
+    expect(text).toMatch(/maas_request_duration_seconds_bucket\{le="0.005",route="\/v1\/models\/:ref\/predict",model="sentiment@1"\}/);
+    expect(text).toMatch(/^maas_models_loaded [1-9]/m);
+    expect(text).toContain('process_cpu_seconds_total');
   });
 });
