@@ -83,6 +83,18 @@ export const ERROR_CODES = {
   MAAS_ERR_TRAINING_FAILED: { status: 500, description: 'A training run stopped with an error.' },
   MAAS_ERR_CONFIG_INVALID: { status: 400, description: 'A configuration value is invalid.' },
   MAAS_ERR_NOT_READY: { status: 503, description: 'The server has not finished loading models.' },
+  MAAS_ERR_MODEL_OVERLOADED: {
+    status: 503,
+    description: 'The queue of the model has no room for the inputs of the request.',
+  },
+  MAAS_ERR_DEADLINE_EXCEEDED: {
+    status: 504,
+    description: 'The request deadline passed while some of its inputs were still queued.',
+  },
+  MAAS_ERR_REQUEST_CANCELLED: {
+    status: 499,
+    description: 'The client cancelled the request before it finished.',
+  },
   MAAS_ERR_INTERNAL_ERROR: { status: 500, description: 'An unexpected server error.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -5,6 +5,8 @@ export interface MaasErrorOptions {
   param?: string;
   /** Structured detail for clients, e.g. the line numbers of invalid dataset rows. */
   details?: Record<string, unknown>;
+  /** Seconds after which a retry may succeed, for the HTTP `Retry-After` header. */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -14,6 +16,7 @@ export class MaasError extends Error {
   readonly status: number;
   readonly param: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: MaasErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -22,6 +25,7 @@ export class MaasError extends Error {
     this.status = ERROR_CODES[code].status;
     this.param = options.param;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
