@@ -96,8 +96,14 @@ export function installErrorHandlers(app: FastifyInstance, limits: { bodyLimit: 
         { cause: error },
       );
     }
-    if (maasError.status >= 500) {
+    if (maasError.status === 503 || maasError.status === 504) {
+      // Overload and deadlines are the load's doing, not a fault: one warn line each.
+      request.log.warn({ code: maasError.code }, maasError.message);
+    } else if (maasError.status >= 500) {
       request.log.error({ err: error, code: maasError.code }, 'request failed');
+    }
+    if (maasError.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(maasError.retryAfterSeconds))));
     }
     void reply.status(maasError.status).send(errorBody(maasError));
   });

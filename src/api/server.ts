@@ -6,6 +6,7 @@ import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js
 import type { ServingMetrics } from '../serving/metrics.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
+import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
 
@@ -49,6 +50,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerHealthRoutes(app, context, readiness);
   if (context.settings['metrics.enabled']) registerMetricsRoute(app, context.metrics);
   registerModelRoutes(app, context);
+  registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
 
   return {

@@ -57,11 +57,22 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     }
   }
   const pool = new ModelPool(registry, logger, {
-    onnx: {
-      intraOpThreads: settings['onnx.intra_op_threads'],
-      // The settings loader has checked the value against the choices.
-      graphOptimizationLevel: settings['onnx.graph_optimization_level'] as GraphOptimizationLevel,
+    runtime: {
+      onnx: {
+        intraOpThreads: settings['onnx.intra_op_threads'],
+        // The settings loader has checked the value against the choices.
+        graphOptimizationLevel: settings['onnx.graph_optimization_level'] as GraphOptimizationLevel,
+      },
     },
+    scheduler: {
+      maxBatchSize: settings['serving.max_batch_size'],
+      maxBatchTokens: settings['serving.max_batch_tokens'],
+      maxQueueDelayMs: settings['serving.max_queue_delay_ms'],
+      maxQueueLength: settings['serving.max_queue_length'],
+      maxConcurrentBatches: settings['serving.max_concurrent_batches'],
+    },
+    memoryBudgetBytes: settings['serving.memory_budget_mb'] * 2 ** 20,
+    onBatch: (reference, report) => metrics.observeBatch(reference, report),
   });
 
   const metrics = new ServingMetrics({

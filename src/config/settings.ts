@@ -78,6 +78,75 @@ export const SETTINGS = [
     description: 'Register the bundled models into the registry at start.',
   },
   {
+    name: 'serving.max_batch_size',
+    type: 'integer',
+    default: 32,
+    min: 1,
+    max: 4096,
+    description: 'Most inputs the scheduler of a model puts into one batch.',
+  },
+  {
+    name: 'serving.max_batch_tokens',
+    type: 'integer',
+    default: 16_384,
+    min: 1,
+    max: 16_777_216,
+    description:
+      'Most tokens in one batch after padding (inputs times the longest input); a longer single input runs alone.',
+  },
+  {
+    name: 'serving.max_queue_delay_ms',
+    type: 'integer',
+    default: 2,
+    min: 0,
+    max: 10_000,
+    description:
+      'Longest time the oldest queued input waits for more inputs before a batch that is not full runs.',
+  },
+  {
+    name: 'serving.max_queue_length',
+    type: 'integer',
+    default: 1024,
+    min: 1,
+    max: 1_000_000,
+    description: 'Most inputs queued per model; beyond it requests get 503 with Retry-After.',
+  },
+  {
+    name: 'serving.max_concurrent_batches',
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: 64,
+    description: 'Batches of one model that run at the same time.',
+  },
+  {
+    name: 'serving.request_deadline_ms',
+    type: 'integer',
+    default: 30_000,
+    min: 0,
+    max: 3_600_000,
+    description:
+      'Longest time the inputs of a request may wait in the queue; later requests get 504. 0 turns the limit off.',
+  },
+  {
+    name: 'serving.memory_budget_mb',
+    type: 'integer',
+    default: 4096,
+    min: 1,
+    max: 1_048_576,
+    description:
+      'Model files the pool keeps loaded, in MiB; beyond it the least recently used models are unloaded.',
+  },
+  {
+    name: 'serving.ready_stale_ms',
+    type: 'integer',
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description:
+      'A model with queued work and no finished batch for this long makes /readyz report not ready.',
+  },
+  {
     name: 'metrics.enabled',
     type: 'boolean',
     default: true,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MaasError } from '../errors/index.js';
 import type { LoadedGraph } from '../runtimes/index.js';
-import { Tokenizer, type BatchEncoding } from '../text/index.js';
+import { Tokenizer, type BatchEncoding, type Encoding } from '../text/index.js';
 
 export const TOKENIZER_FILE = 'tokenizer.json';
 
@@ -58,21 +58,36 @@ export class TextClassificationPipeline {
     parameters: TextClassificationParameters = {},
   ): Promise<LabelScore[][]> {
     const scores = await this.#graph.run(batch);
+    return batch.lengths.map((_, row) =>
+      this.rank(
+        scores.subarray(row * this.labels.length, (row + 1) * this.labels.length),
+        parameters,
+      ),
+    );
+  }
 
-    // One list per input, sorted by score and cut to top_k.
+  /**
+   * Pads `encodings` into one batch, runs it and returns each row's scores, in order. The
+   * scheduler calls this with the inputs of several requests.
+   */
+  async score(encodings: readonly Encoding[]): Promise<Float32Array[]> {
+    const scores = await this.#graph.run(this.tokenizer.pad(encodings));
+    const width = this.labels.length;
+    return encodings.map((_, row) => scores.slice(row * width, (row + 1) * width));
+  }
+
+  /** Turns one row of scores into labels sorted by score and cut to `top_k`. */
+  rank(scores: Float32Array, parameters: TextClassificationParameters = {}): LabelScore[] {
     const count =
       parameters.topK === null
         ? this.labels.length
         : Math.min(parameters.topK ?? 1, this.labels.length);
-    return batch.lengths.map((_, row) => {
-      const rowScores = scores.subarray(row * this.labels.length, (row + 1) * this.labels.length);
-      const ranked = this.labels.map((label, index) => ({
-        label,
-        score: rowScores[index] as number,
-      }));
-      ranked.sort((a, b) => b.score - a.score);
-      return ranked.slice(0, count);
-    });
+    const ranked = this.labels.map((label, index) => ({
+      label,
+      score: scores[index] as number,
+    }));
+    ranked.sort((a, b) => b.score - a.score);
+    return ranked.slice(0, count);
   }
 
   dispose(): void {

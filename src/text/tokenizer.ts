@@ -150,7 +150,20 @@ export class Tokenizer {
    * {@link PaddingStrategy}.
    */
   encodeBatch(texts: readonly string[], options: EncodeBatchOptions = {}): BatchEncoding {
-    const encodings = texts.map((text) => this.encode(text));
+    return this.pad(
+      texts.map((text) => this.encode(text)),
+      options,
+    );
+  }
+
+  /**
+   * Pads encodings of {@link Tokenizer.encode} into matrices, one row per encoding in order,
+   * as {@link Tokenizer.encodeBatch} does.
+   *
+   * @throws MaasError `MAAS_ERR_REQUEST_INVALID` if `options.padding` is not a
+   * {@link PaddingStrategy}.
+   */
+  pad(encodings: readonly Encoding[], options: EncodeBatchOptions = {}): BatchEncoding {
     const lengths = encodings.map((encoding) => encoding.length);
     const sequenceLength = this.#paddedLength(lengths, options.padding ?? 'longest');
     const ids = new Int32Array(encodings.length * sequenceLength).fill(PAD_ID);

@@ -476,7 +476,9 @@ describe('metrics', () => {
     );
     // An unknown model name never becomes a label value.
     expect(text).not.toContain('no-such-model');
-    expect(text).toMatch(/maas_request_duration_seconds_bucket\{le="0.005",route="\/v1\/models\/:ref\/predict",model="sentiment@1"\}/);
+    expect(text).toMatch(
+      /maas_request_duration_seconds_bucket\{le="0.005",route="\/v1\/models\/:ref\/predict",model="sentiment@1"\}/,
+    );
     expect(text).toMatch(/^maas_models_loaded [1-9]/m);
     expect(text).toContain('process_cpu_seconds_total');
   });

@@ -10,7 +10,10 @@ export interface Readiness {
   reason: string;
 }
 
-/** `GET /healthz` (liveness: the process responds) and `GET /readyz` (models loaded). */
+/**
+ * `GET /healthz` is liveness only: the process responds. `GET /readyz` reports ready once the
+ * bundled models are loaded, and while every loaded model is idle or finishing batches.
+ */
 export function registerHealthRoutes(
   app: FastifyInstance,
   context: AppContext,
@@ -20,8 +23,14 @@ export function registerHealthRoutes(
 
   app.get('/readyz', async (_request, reply) => {
     const loaded = await context.pool.loadedVersions();
-    if (!readiness.ready) {
-      const error = new MaasError('MAAS_ERR_NOT_READY', readiness.reason, { details: { loaded } });
+    const stalled = context.pool.stalled(Date.now(), context.settings['serving.ready_stale_ms']);
+    const reason = !readiness.ready
+      ? readiness.reason
+      : stalled.length > 0
+        ? `${stalled.join(', ')} finished no batch in ${context.settings['serving.ready_stale_ms']} ms while work is queued`
+        : '';
+    if (reason !== '') {
+      const error = new MaasError('MAAS_ERR_NOT_READY', reason, { details: { loaded, stalled } });
       return reply.status(503).header('retry-after', '1').send(errorBody(error));
     }
     return { status: 'ready', models: loaded };

@@ -28,14 +28,14 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
   app.post<{ Body: PredictBody; Params: PredictParams }>(
     '/v1/models/:ref/predict',
     { schema: { body: PredictBody, params: PredictParams } },
-    async (request) => {
+    async (request, reply) => {
       const texts = readInputs(request.body.inputs, context);
       request.log.debug({ inputs: texts.length }, 'predict request');
       const model = await context.pool.get(request.params.ref);
-      (request as { modelReference?: string }).modelReference = `${model.name}@${model.version}`;
+      (request as { modelReference?: string }).modelReference = model.reference;
 
-      const batch = model.pipeline.encode(texts);
-      const empty = batch.lengths.findIndex((length) => length === 0);
+      const encodings = texts.map((text) => model.pipeline.tokenizer.encode(text));
+      const empty = encodings.findIndex((encoding) => encoding.length === 0);
       if (empty !== -1) {
         const param = Array.isArray(request.body.inputs) ? `inputs[${empty}]` : 'inputs';
         throw new MaasError(
@@ -45,8 +45,27 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
         );
       }
 
+      // A client that disconnects before its response is sent cancels its queued inputs.
+      const disconnected = new AbortController();
+      const onClose = (): void => {
+        if (!reply.raw.writableFinished) disconnected.abort(new Error('client disconnected'));
+      };
+      reply.raw.once('close', onClose);
+      const deadlineMs = context.settings['serving.request_deadline_ms'];
+      let rows: Float32Array[];
+      try {
+        rows = await model.scheduler.submit(encodings, {
+          signal: disconnected.signal,
+          ...(deadlineMs === 0 ? {} : { deadlineMs }),
+        });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+
       const topK = request.body.parameters?.top_k;
-      const results = await model.pipeline.classify(batch, { topK: topK === undefined ? 1 : topK });
+      const results = rows.map((row) =>
+        model.pipeline.rank(row, { topK: topK === undefined ? 1 : topK }),
+      );
       return Array.isArray(request.body.inputs) ? results : results[0];
     },
   );
