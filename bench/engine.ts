@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { Tokenizer } from '../src/text/index.js';
+import { percentile } from './stats.js';
+
+export interface EngineResult {
+  batchSize: number;
+  inputsPerSecond: number;
+  runs: number;
+}
+
+export interface EngineLimit {
+  results: EngineResult[];
+  best: EngineResult;
+  /** Median time of one `session.run` on one input, in milliseconds. */
+  singleRunP50Ms: number;
+  /** Texts the tokenizer encodes per second on one thread, for comparison. */
+  tokenizerInputsPerSecond: number;
+}
+
+/**
+ * Calls `session.run` directly on pre-tokenized batches, with the thread settings the server
+ * uses, for `secondsPerSize` at each batch size. Tokenization is outside the timing: this is
+ * the most the engine can do.
+ */
+export async function measureEngine(
+  modelDir: string,
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  options: { batchSizes: number[]; secondsPerSize: number; intraOpThreads: number },
+): Promise<EngineLimit> {
+  const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'), {
+    intraOpNumThreads: options.intraOpThreads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const feedsFor = (batchTexts: readonly string[]): Record<string, ort.Tensor> => {
+    const batch = tokenizer.encodeBatch(batchTexts);
+    const dims = [batch.batchSize, batch.sequenceLength];
+    return {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(batch.ids, BigInt), dims),
+      attention_mask: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(batch.attentionMask, BigInt),
+        dims,
+      ),
+    };
+  };
+  const results: EngineResult[] = [];
+  for (const batchSize of options.batchSizes) {
+    const feeds = Array.from({ length: Math.ceil(texts.length / batchSize) }, (_, i) =>
+      feedsFor(texts.slice(i * batchSize, (i + 1) * batchSize)),
+    ).filter((feed) => Number(feed['input_ids']?.dims[0]) === batchSize);
+    await session.run(feeds[0] as Record<string, ort.Tensor>);
+    let inputs = 0;
+    let runs = 0;
+    const started = performance.now();
+    while (performance.now() - started < options.secondsPerSize * 1000) {
+      await session.run(feeds[runs % feeds.length] as Record<string, ort.Tensor>);
+      inputs += batchSize;
+      runs++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    results.push({ batchSize, inputsPerSecond: inputs / seconds, runs });
+  }
+
+  const singles = texts.slice(0, 200).map((text) => feedsFor([text]));
+  const times: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const feed of singles) {
+      const started = performance.now();
+      await session.run(feed);
+      times.push(performance.now() - started);
+    }
+  }
+  await session.release();
+  let encoded = 0;
+  const tokenizeStarted = performance.now();
+  while (performance.now() - tokenizeStarted < 1000) {
+    tokenizer.encode(texts[encoded % texts.length] as string);
+    encoded++;
+  }
+  const tokenizerInputsPerSecond = encoded / ((performance.now() - tokenizeStarted) / 1000);
+  const best = results.reduce((a, b) => (b.inputsPerSecond > a.inputsPerSecond ? b : a));
+  return { results, best, singleRunP50Ms: percentile(times, 0.5), tokenizerInputsPerSecond };
+}
