@@ -27,7 +27,7 @@ export function registerEvalCommand(program: Command): void {
   addDataOptions(addFileOptions(command)).action(
     async (reference: string, file: string, options: Record<string, unknown>) => {
       await withCommandContext(options, async (context) => {
-        const model = await context.pool.get(reference);
+        const model = await context.pool.getInHouse(reference);
         const version = await context.registry.resolve(`${model.name}@${model.version}`);
         const cardSeed = (
           version.modelCard['training'] as { split?: { seed?: number } } | undefined

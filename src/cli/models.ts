@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { MODEL_CARD_FILE } from '../registry/index.js';
+import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { toDetail } from '../api/routes/models.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
 
@@ -36,6 +40,51 @@ export function registerModelsCommand(program: Command): void {
   ).action(async (name: string, options: Record<string, unknown>) => {
     await withCommandContext(options, async (context) => {
       console.log(JSON.stringify(toDetail(await context.registry.getModel(name)), null, 2));
+    });
+  });
+
+  registerImportCommand(models);
+}
+
+/** `maas models import <folder>`: a packaged model folder or a Hugging Face model folder. */
+function registerImportCommand(models: Command): void {
+  addDataOptions(
+    models
+      .command('import <folder>')
+      .description(
+        'register a model folder as a new version: a folder with model-card.json (as models/ holds), or a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx',
+      )
+      .requiredOption('--name <model>', 'model name in the registry')
+      .option(
+        '--task <task>',
+        'task of a Hugging Face folder: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json)',
+      )
+      .option('--description <text>', 'model description')
+      .option('--alias <alias>', 'alias to point at the new version, e.g. production'),
+  ).action(async (folder: string, options: Record<string, unknown>) => {
+    await withCommandContext(options, async (context) => {
+      const name = options['name'] as string;
+      const alias = options['alias'] as string | undefined;
+      if (existsSync(join(folder, MODEL_CARD_FILE))) {
+        const version = await context.registry.importVersionFromFolder(folder, {
+          name,
+          ...(alias === undefined ? {} : { alias }),
+        });
+        const verb = version.created ? 'imported' : 'already registered as';
+        console.log(`${verb} ${version.name}@${version.version} (${version.task})`);
+        return;
+      }
+      const version = await importHuggingFaceFolder(context.registry, folder, {
+        name,
+        ...(options['task'] === undefined ? {} : { task: options['task'] as string }),
+        ...(options['description'] === undefined
+          ? {}
+          : { description: options['description'] as string }),
+        ...(alias === undefined ? {} : { alias }),
+      });
+      console.log(
+        `imported ${version.name}@${version.version} (${version.task}, Hugging Face folder)`,
+      );
     });
   });
 }

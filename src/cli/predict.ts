@@ -13,7 +13,7 @@ export function registerPredictCommand(program: Command): void {
   ).action(async (reference: string, texts: string[], options: Record<string, unknown>) => {
     const topK = parseTopK(options['topK'] as string);
     await withCommandContext(options, async (context) => {
-      const model = await context.pool.get(reference);
+      const model = await context.pool.getInHouse(reference);
       const results = await model.pipeline.predict(texts, { topK });
       const output = texts.length === 1 ? results[0] : results;
       console.log(JSON.stringify(output, null, 2));

@@ -97,11 +97,11 @@ export const SETTINGS = [
   {
     name: 'serving.max_queue_delay_ms',
     type: 'integer',
-    default: 2,
+    default: 0,
     min: 0,
     max: 10_000,
     description:
-      'Longest time the oldest queued input waits for more inputs before a batch that is not full runs.',
+      'Longest time the oldest queued input waits for more inputs before a batch that is not full runs. At 0 a batch starts as soon as the previous one ends, so inputs that arrive meanwhile share the next batch.',
   },
   {
     name: 'serving.max_queue_length',

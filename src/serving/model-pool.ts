@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MaasError } from '../errors/index.js';
@@ -11,21 +11,45 @@ import {
   readTokenizer,
 } from '../tasks/text-classification.js';
 import type { Encoding } from '../text/index.js';
-import { BatchScheduler, type BatchReport, type SchedulerLimits } from './scheduler/index.js';
+import {
+  loadHuggingFaceTask,
+  type HfTask,
+  type LoadHuggingFaceTaskOptions,
+} from '../tasks/hf/index.js';
+import { HuggingFaceServing } from './hf-serving.js';
+import { HUGGING_FACE_FORMAT } from './import-hf-folder.js';
+import {
+  BatchScheduler,
+  type BatchReport,
+  type SchedulerLimits,
+  type SchedulerStats,
+} from './scheduler/index.js';
 
-/** A version loaded into memory with the pipeline of its task and its scheduler. */
-export interface LoadedModel {
+interface LoadedModelBase {
   readonly name: string;
   readonly version: number;
   readonly task: string;
   /** `name@version`. */
   readonly reference: string;
-  readonly pipeline: TextClassificationPipeline;
-  /** Queue and dynamic batcher in front of the pipeline's graph. */
-  readonly scheduler: BatchScheduler<Encoding, Float32Array>;
   /** Size of the version's files, the pool's estimate of its memory. */
   readonly sizeBytes: number;
 }
+
+/** A model trained here, with its pipeline and the scheduler in front of its graph. */
+export interface InHouseModel extends LoadedModelBase {
+  readonly kind: 'in-house';
+  readonly pipeline: TextClassificationPipeline;
+  readonly scheduler: BatchScheduler<Encoding, Float32Array>;
+}
+
+/** A Hugging Face model folder, run through @huggingface/transformers. */
+export interface HuggingFaceModel extends LoadedModelBase {
+  readonly kind: 'huggingface';
+  readonly serving: HuggingFaceServing;
+}
+
+/** A version loaded into memory. */
+export type LoadedModel = InHouseModel | HuggingFaceModel;
 
 export interface ModelPoolOptions {
   runtime?: RuntimeOptions;
@@ -64,6 +88,22 @@ export class ModelPool {
   /** Resolves a model reference and returns its loaded version. */
   async get(reference: string): Promise<LoadedModel> {
     return this.load(await this.#registry.resolve(reference));
+  }
+
+  /**
+   * Resolves a reference to a model trained here, as the CLI's predict and eval read.
+   *
+   * @throws MaasError `MAAS_ERR_TASK_UNSUPPORTED` for a Hugging Face model folder.
+   */
+  async getInHouse(reference: string): Promise<InHouseModel> {
+    const model = await this.get(reference);
+    if (model.kind !== 'in-house') {
+      throw new MaasError(
+        'MAAS_ERR_TASK_UNSUPPORTED',
+        `${model.reference} is a Hugging Face model folder; this command reads models trained here, so send it to the server's predict route instead`,
+      );
+    }
+    return model;
   }
 
   load(version: ResolvedVersion): Promise<LoadedModel> {
@@ -122,14 +162,18 @@ export class ModelPool {
   queues(): { model: string; queueDepth: number }[] {
     return this.#loadedModels().map((model) => ({
       model: model.reference,
-      queueDepth: model.scheduler.stats().queueDepth,
+      queueDepth: statsOf(model).queueDepth,
     }));
   }
 
   /** Loaded versions whose scheduler has queued work but finished no batch within `staleMs`. */
   stalled(now: number, staleMs: number): string[] {
     return this.#loadedModels()
-      .filter((model) => !model.scheduler.isHealthy(now, staleMs))
+      .filter((model) =>
+        model.kind === 'in-house'
+          ? !model.scheduler.isHealthy(now, staleMs)
+          : !model.serving.isHealthy(now, staleMs),
+      )
       .map((model) => model.reference);
   }
 
@@ -165,17 +209,67 @@ export class ModelPool {
   }
 
   async #dispose(model: LoadedModel): Promise<void> {
+    if (model.kind === 'huggingface') {
+      await model.serving.close();
+      return;
+    }
     await model.scheduler.close();
     model.pipeline.dispose();
+  }
+
+  async #loadHuggingFace(
+    version: ResolvedVersion,
+    reference: string,
+    started: number,
+  ): Promise<HuggingFaceModel> {
+    try {
+      // The import checked the task against the folder.
+      const options: LoadHuggingFaceTaskOptions = { task: version.task as HfTask };
+      const model = await loadHuggingFaceTask(version.dir, options);
+      const onBatch = this.#options.onBatch;
+      const serving = new HuggingFaceServing(model, reference, {
+        ...(this.#options.scheduler === undefined ? {} : { limits: this.#options.scheduler }),
+        ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
+        ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+      });
+      this.#logger?.info(
+        {
+          model: version.name,
+          version: version.version,
+          format: HUGGING_FACE_FORMAT,
+          loadMs: Date.now() - started,
+        },
+        'model loaded',
+      );
+      return {
+        kind: 'huggingface',
+        name: version.name,
+        version: version.version,
+        task: version.task,
+        reference,
+        serving,
+        sizeBytes: await folderBytes(version.dir),
+      };
+    } catch (error) {
+      this.#logger?.error({ model: reference, err: error }, 'model load failed');
+      throw new MaasError(
+        'MAAS_ERR_MODEL_LOAD_FAILED',
+        `cannot load ${reference}: its files are missing or invalid; the server log has the details`,
+        { cause: error },
+      );
+    }
   }
 
   async #load(version: ResolvedVersion): Promise<LoadedModel> {
     const started = Date.now();
     const reference = `${version.name}@${version.version}`;
+    if (version.modelCard['format'] === HUGGING_FACE_FORMAT) {
+      return this.#loadHuggingFace(version, reference, started);
+    }
     if (version.task !== 'text-classification') {
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `model ${reference} has task ${version.task}; this server serves text-classification only`,
+        `model ${reference} has task ${version.task}; models trained here serve text-classification only`,
       );
     }
     try {
@@ -210,6 +304,7 @@ export class ModelPool {
         'model loaded',
       );
       return {
+        kind: 'in-house',
         name: version.name,
         version: version.version,
         task: version.task,
@@ -233,11 +328,27 @@ export class ModelPool {
   }
 }
 
+/** The queue statistics of a loaded model, whatever its kind. */
+export function statsOf(model: LoadedModel): SchedulerStats {
+  return model.kind === 'in-house' ? model.scheduler.stats() : model.serving.stats();
+}
+
 /** Bytes of the files a runtime reads into memory: the graph's weights and the tokenizer. */
 async function modelFileBytes(version: ResolvedVersion): Promise<number> {
   const weights = version.runtime === 'onnx' ? ONNX_MODEL_FILE : TFJS_WEIGHTS_FILE;
   const sizes = await Promise.all(
     [weights, TOKENIZER_FILE].map(async (file) => (await stat(join(version.dir, file))).size),
+  );
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/** Bytes of every file under `dir`. */
+async function folderBytes(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const sizes = await Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map(async (entry) => (await stat(join(entry.parentPath, entry.name))).size),
   );
   return sizes.reduce((sum, size) => sum + size, 0);
 }

@@ -77,12 +77,13 @@ describe('dynamic batching', () => {
     const { url, context } = await start({ 'serving.max_queue_delay_ms': 20 });
     const alone: unknown[] = [];
     for (const text of TEXTS) alone.push(await (await predict(url, text)).json());
-    const before = (await context.pool.get(MODEL)).scheduler.stats().completedBatches;
+    const before = (await context.pool.getInHouse(MODEL)).scheduler.stats().completedBatches;
 
     const together = await Promise.all(
       TEXTS.map(async (text) => (await predict(url, text)).json()),
     );
-    const batches = (await context.pool.get(MODEL)).scheduler.stats().completedBatches - before;
+    const batches =
+      (await context.pool.getInHouse(MODEL)).scheduler.stats().completedBatches - before;
     expect(batches).toBeLessThan(TEXTS.length);
     together.forEach((result, index) => {
       const expected = alone[index] as { label: string; score: number }[];
@@ -130,14 +131,14 @@ describe('overload and deadlines', () => {
     expect(response.status).toBe(504);
     const body = (await response.json()) as { error: { code: string } };
     expect(body.error.code).toBe('MAAS_ERR_DEADLINE_EXCEEDED');
-    expect((await context.pool.get(MODEL)).scheduler.stats().completedBatches).toBe(0);
+    expect((await context.pool.getInHouse(MODEL)).scheduler.stats().completedBatches).toBe(0);
   });
 });
 
 describe('client disconnect', () => {
   it('drops the queued inputs of a client that went away', async () => {
     const { url, context } = await start({ 'serving.max_queue_delay_ms': 300 });
-    const model = await context.pool.get(MODEL);
+    const model = await context.pool.getInHouse(MODEL);
     const body = JSON.stringify({ inputs: [POSITIVE_TEXT, NEGATIVE_TEXT] });
     await new Promise<void>((resolve) => {
       const request = httpRequest(url, {
@@ -167,11 +168,11 @@ describe('client disconnect', () => {
 describe('load and unload', () => {
   it('unloads a model and loads it again on the next request', async () => {
     const { url, context } = await start({});
-    const first = await context.pool.get(MODEL);
+    const first = await context.pool.getInHouse(MODEL);
     expect(await context.pool.unload('sentiment@1')).toBe(true);
     expect(await context.pool.loadedVersions()).toEqual([]);
     expect((await predict(url, POSITIVE_TEXT)).status).toBe(200);
-    const second = await context.pool.get(MODEL);
+    const second = await context.pool.getInHouse(MODEL);
     expect(second).not.toBe(first);
   });
 
@@ -194,7 +195,7 @@ describe('load and unload', () => {
     const { context } = await start({});
     await context.registry.importVersionFromFolder(join(modelsDir, MODEL), { name: 'copy' });
     await context.registry.importVersionFromFolder(join(modelsDir, MODEL), { name: 'third' });
-    const size = (await context.pool.get(MODEL)).sizeBytes;
+    const size = (await context.pool.getInHouse(MODEL)).sizeBytes;
     const pool = new ModelPool(context.registry, undefined, { memoryBudgetBytes: 2 * size });
     try {
       await pool.get(MODEL);
@@ -246,6 +247,6 @@ describe('load and unload routes', () => {
     expect(body.error.message).toContain('sentiment@1 finished no batch');
     expect((await pending).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    expect((await context.pool.get(MODEL)).scheduler.stats().queueDepth).toBe(0);
+    expect((await context.pool.getInHouse(MODEL)).scheduler.stats().queueDepth).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { writeHuggingFaceFixture } from '../../src/fixtures/index.js';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.js';
 import {
   FIXTURE_HYPERPARAMETERS,
@@ -155,6 +156,23 @@ describe('models', () => {
     expect(metrics['test']?.examples).toBe(TEST_ROWS);
     expect(metrics['test']?.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(metrics['validation']?.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('import registers a Hugging Face folder', async () => {
+    const folder = join(root, 'hf-ner');
+    await writeHuggingFaceFixture(folder, 'token-classification', { seed: 2 });
+    const result = await runCli(['models', 'import', folder, '--name', 'tiny-ner'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('imported tiny-ner@1 (token-classification, Hugging Face folder)');
+    const list = await runCli(['models', 'list'], env);
+    expect(list.stdout).toMatch(/^tiny-ner\s+token-classification\s+1/m);
+  });
+
+  it('import rejects a folder without a model', async () => {
+    const folder = await mkdtemp(join(root, 'empty-'));
+    const result = await runCli(['models', 'import', folder, '--name', 'empty'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('MAAS_ERR_ARTIFACT_INVALID');
   });
 
   it('show of unknown model fails', async () => {

@@ -69,7 +69,7 @@ describe('bundled sentiment-zh', () => {
   });
 
   it('classifies clear reviews', async () => {
-    const model = await context.pool.get('sentiment-zh');
+    const model = await context.pool.getInHouse('sentiment-zh');
     const [positive, negative] = await model.pipeline.predict(
       ['房间很干净，服务也很好', '房间很脏，服务太差了，再也不来了'],
       { topK: null },
@@ -89,7 +89,7 @@ describe('bundled sentiment-zh', () => {
       );
       expect(splits.test).toHaveLength(split.test_rows);
 
-      const model = await context.pool.get('sentiment-zh');
+      const model = await context.pool.getInHouse('sentiment-zh');
       let correct = 0;
       for (let start = 0; start < splits.test.length; start += 64) {
         const rows = splits.test.slice(start, start + 64);

@@ -18,7 +18,7 @@ describe('DEFAULT_SCHEDULER_LIMITS', () => {
     expect(DEFAULT_SCHEDULER_LIMITS).toEqual({
       maxBatchSize: 32,
       maxBatchTokens: 16_384,
-      maxQueueDelayMs: 2,
+      maxQueueDelayMs: 0,
       maxQueueLength: 1024,
       maxConcurrentBatches: 1,
     });

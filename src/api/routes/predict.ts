@@ -2,17 +2,17 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
+import type { InHouseModel } from '../../serving/model-pool.js';
+import type { SubmitOptions } from '../../serving/scheduler/index.js';
+import type { LabelScore } from '../../tasks/text-classification.js';
 
 const PredictBody = Type.Object(
   {
     // Checked in the handler, which can name the offending element.
     inputs: Type.Unknown(),
-    parameters: Type.Optional(
-      Type.Object(
-        { top_k: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])) },
-        { additionalProperties: false },
-      ),
-    ),
+    // Checked per task: models trained here take top_k only, Hugging Face folders take
+    // the parameters of their task.
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     // Accepted for compatibility with Hugging Face clients, which send e.g. wait_for_model.
     options: Type.Optional(Type.Object({})),
   },
@@ -34,17 +34,6 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
       const model = await context.pool.get(request.params.ref);
       (request as { modelReference?: string }).modelReference = model.reference;
 
-      const encodings = texts.map((text) => model.pipeline.tokenizer.encode(text));
-      const empty = encodings.findIndex((encoding) => encoding.length === 0);
-      if (empty !== -1) {
-        const param = Array.isArray(request.body.inputs) ? `inputs[${empty}]` : 'inputs';
-        throw new MaasError(
-          'MAAS_ERR_INPUT_EMPTY',
-          `${param} has no text left after normalization; send at least one visible character`,
-          { param },
-        );
-      }
-
       // A client that disconnects before its response is sent cancels its queued inputs.
       const disconnected = new AbortController();
       const onClose = (): void => {
@@ -52,22 +41,66 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
       };
       reply.raw.once('close', onClose);
       const deadlineMs = context.settings['serving.request_deadline_ms'];
-      let rows: Float32Array[];
+      const submitOptions = {
+        signal: disconnected.signal,
+        ...(deadlineMs === 0 ? {} : { deadlineMs }),
+      };
+      const parameters = request.body.parameters ?? {};
+      let results: unknown[];
       try {
-        rows = await model.scheduler.submit(encodings, {
-          signal: disconnected.signal,
-          ...(deadlineMs === 0 ? {} : { deadlineMs }),
-        });
+        results =
+          model.kind === 'in-house'
+            ? await predictInHouse(model, texts, parameters, request.body.inputs, submitOptions)
+            : await model.serving.submit(texts, parameters, submitOptions);
       } finally {
         reply.raw.off('close', onClose);
       }
-
-      const topK = request.body.parameters?.top_k;
-      const results = rows.map((row) =>
-        model.pipeline.rank(row, { topK: topK === undefined ? 1 : topK }),
-      );
       return Array.isArray(request.body.inputs) ? results : results[0];
     },
+  );
+}
+
+/** Encodes `texts`, queues them and ranks the labels of each, for a model trained here. */
+async function predictInHouse(
+  model: InHouseModel,
+  texts: string[],
+  parameters: Record<string, unknown>,
+  inputs: unknown,
+  submitOptions: SubmitOptions,
+): Promise<LabelScore[][]> {
+  const topK = readTopK(parameters);
+  const encodings = texts.map((text) => model.pipeline.tokenizer.encode(text));
+  const empty = encodings.findIndex((encoding) => encoding.length === 0);
+  if (empty !== -1) {
+    const param = Array.isArray(inputs) ? `inputs[${empty}]` : 'inputs';
+    throw new MaasError(
+      'MAAS_ERR_INPUT_EMPTY',
+      `${param} has no text left after normalization; send at least one visible character`,
+      { param },
+    );
+  }
+  const rows = await model.scheduler.submit(encodings, submitOptions);
+  return rows.map((row) => model.pipeline.rank(row, { topK }));
+}
+
+/** Reads `parameters.top_k`: a positive integer, or null for every label; 1 when absent. */
+function readTopK(parameters: Record<string, unknown>): number | null {
+  for (const name of Object.keys(parameters)) {
+    if (name !== 'top_k') {
+      throw new MaasError('MAAS_ERR_REQUEST_INVALID', `parameters.${name} is not a known field`, {
+        param: `parameters.${name}`,
+      });
+    }
+  }
+  const topK = parameters['top_k'];
+  if (topK === undefined) return 1;
+  if (topK === null || (Number.isSafeInteger(topK) && (topK as number) >= 1)) {
+    return topK as number | null;
+  }
+  throw new MaasError(
+    'MAAS_ERR_REQUEST_INVALID',
+    `parameters.top_k must be a positive integer or null for every label, got ${JSON.stringify(topK)}`,
+    { param: 'parameters.top_k' },
   );
 }
 

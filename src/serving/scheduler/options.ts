@@ -29,7 +29,7 @@ export interface SchedulerLimits {
 export const DEFAULT_SCHEDULER_LIMITS: Readonly<SchedulerLimits> = Object.freeze({
   maxBatchSize: 32,
   maxBatchTokens: 16_384,
-  maxQueueDelayMs: 2,
+  maxQueueDelayMs: 0,
   maxQueueLength: 1024,
   maxConcurrentBatches: 1,
 });
