@@ -1,7 +1,8 @@
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Tokenizer } from '../src/text/index.js';
 import { percentile } from './stats.js';
+
+/** Tokenizes texts into the feeds of one `session.run`, padded to the longest. */
+export type FeedBuilder = (texts: readonly string[]) => Promise<Record<string, ort.Tensor>>;
 
 export interface EngineResult {
   batchSize: number;
@@ -14,7 +15,7 @@ export interface EngineLimit {
   best: EngineResult;
   /** Median time of one `session.run` on one input, in milliseconds. */
   singleRunP50Ms: number;
-  /** Texts the tokenizer encodes per second on one thread, for comparison. */
+  /** Texts the tokenizer encodes per second on one thread, one at a time, for comparison. */
   tokenizerInputsPerSecond: number;
 }
 
@@ -24,33 +25,25 @@ export interface EngineLimit {
  * the most the engine can do.
  */
 export async function measureEngine(
-  modelDir: string,
-  tokenizer: Tokenizer,
+  modelFile: string,
+  feedsFor: FeedBuilder,
   texts: readonly string[],
   options: { batchSizes: number[]; secondsPerSize: number; intraOpThreads: number },
 ): Promise<EngineLimit> {
-  const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'), {
+  const session = await ort.InferenceSession.create(modelFile, {
     intraOpNumThreads: options.intraOpThreads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
-  const feedsFor = (batchTexts: readonly string[]): Record<string, ort.Tensor> => {
-    const batch = tokenizer.encodeBatch(batchTexts);
-    const dims = [batch.batchSize, batch.sequenceLength];
-    return {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(batch.ids, BigInt), dims),
-      attention_mask: new ort.Tensor(
-        'int64',
-        BigInt64Array.from(batch.attentionMask, BigInt),
-        dims,
-      ),
-    };
-  };
   const results: EngineResult[] = [];
   for (const batchSize of options.batchSizes) {
-    const feeds = Array.from({ length: Math.ceil(texts.length / batchSize) }, (_, i) =>
-      feedsFor(texts.slice(i * batchSize, (i + 1) * batchSize)),
+    const feeds = (
+      await Promise.all(
+        Array.from({ length: Math.ceil(texts.length / batchSize) }, (_, i) =>
+          feedsFor(texts.slice(i * batchSize, (i + 1) * batchSize)),
+        ),
+      )
     ).filter((feed) => Number(feed['input_ids']?.dims[0]) === batchSize);
     await session.run(feeds[0] as Record<string, ort.Tensor>);
     let inputs = 0;
@@ -65,7 +58,7 @@ export async function measureEngine(
     results.push({ batchSize, inputsPerSecond: inputs / seconds, runs });
   }
 
-  const singles = texts.slice(0, 200).map((text) => feedsFor([text]));
+  const singles = await Promise.all(texts.slice(0, 200).map((text) => feedsFor([text])));
   const times: number[] = [];
   for (let round = 0; round < 3; round++) {
     for (const feed of singles) {
@@ -78,7 +71,7 @@ export async function measureEngine(
   let encoded = 0;
   const tokenizeStarted = performance.now();
   while (performance.now() - tokenizeStarted < 1000) {
-    tokenizer.encode(texts[encoded % texts.length] as string);
+    await feedsFor([texts[encoded % texts.length] as string]);
     encoded++;
   }
   const tokenizerInputsPerSecond = encoded / ((performance.now() - tokenizeStarted) / 1000);

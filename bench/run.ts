@@ -1,18 +1,21 @@
 /**
- * `npm run bench`: the serving benchmark of issue 3 on the bundled sentiment-zh model.
- * Writes bench/results/<time>.json and the table in BENCHMARKS.md.
+ * `npm run bench`: the serving benchmark on the bundled sentiment-zh model and on a tiny
+ * BERT-layout fixture. Writes bench/results/<time>.json and the tables in BENCHMARKS.md.
  * Options: --seconds N (per load level, default 10), --out DIR (default bench/results).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { writeHuggingFaceFixture } from '../src/fixtures/index.js';
 import { readTokenizer } from '../src/tasks/text-classification.js';
-import { measureEngine } from './engine.js';
+import { measureEngine, type FeedBuilder } from './engine.js';
+import { huggingFaceFeeds, inHouseFeeds } from './feeds.js';
 import { loadTest, sequentialLatency, type LoadResult } from './load.js';
 import { freePort, startProcess, stopProcess } from './processes.js';
-import { renderMarkdown, type BenchmarkReport } from './report.js';
+import { renderMarkdown, type BenchmarkReport, type TargetReport } from './report.js';
 import { benchmarkTexts } from './texts.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -23,73 +26,138 @@ const option = (name: string, fallback: string): string => {
 };
 const seconds = Number(option('--seconds', '10'));
 const outDir = option('--out', join(root, 'bench', 'results'));
-const model = 'sentiment-zh';
-const modelDir = join(root, 'models', model);
 const texts = benchmarkTexts(512);
 const bodies = texts.map((text) => JSON.stringify({ inputs: text }));
-const concurrency = [1, 8, 32, 64];
+const maas = join(root, 'bin', 'maas.js');
 
-console.log(`engine limit: session.run on pre-tokenized batches, ${seconds / 2} s per batch size`);
-const tokenizer = await readTokenizer(modelDir);
-const engine = await measureEngine(modelDir, tokenizer, texts, {
-  batchSizes: [1, 8, 32, 64, 128],
-  secondsPerSize: seconds / 2,
-  intraOpThreads: 0,
-});
-for (const result of engine.results) {
-  console.log(`  batch ${result.batchSize}: ${result.inputsPerSecond.toFixed(0)} inputs/s`);
+interface Target {
+  name: string;
+  description: string;
+  modelFile: string;
+  feeds: FeedBuilder;
+  /** Registers the model in `dataDir` before the server starts, if it is not bundled. */
+  register?: (dataDir: string) => void;
+  naiveScript: string;
+  naiveArgument: string;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'maas-bench-'));
-const port = await freePort();
-const serverUrl = `http://127.0.0.1:${port}/v1/models/${model}/predict`;
-const server = await startProcess(
-  process.execPath,
-  [join(root, 'bin', 'maas.js'), 'serve'],
-  { MAAS_PORT: String(port), MAAS_DATA_DIR: dataDir, MAAS_LOG_LEVEL: 'warn' },
-  `http://127.0.0.1:${port}/readyz`,
-);
-const serverResults: LoadResult[] = [];
-let idle: { p50Ms: number; p99Ms: number; count: number };
-try {
-  await loadTest(serverUrl, bodies, 8, 2);
-  idle = await sequentialLatency(serverUrl, bodies, 1000);
-  console.log(`server, one request at a time: p50 ${idle.p50Ms.toFixed(3)} ms`);
-  for (const connections of concurrency) {
-    const result = await loadTest(serverUrl, bodies, connections, seconds);
-    serverResults.push(result);
-    console.log(
-      `server, ${connections} clients: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
-    );
+async function runTarget(target: Target): Promise<TargetReport> {
+  console.log(`\n${target.name}: engine limit, ${seconds / 2} s per batch size`);
+  const engine = await measureEngine(target.modelFile, target.feeds, texts, {
+    batchSizes: [1, 8, 32, 64, 128],
+    secondsPerSize: seconds / 2,
+    intraOpThreads: 0,
+  });
+  for (const result of engine.results) {
+    console.log(`  batch ${result.batchSize}: ${result.inputsPerSecond.toFixed(0)} inputs/s`);
   }
-} finally {
-  await stopProcess(server);
-  rmSync(dataDir, { recursive: true, force: true });
-}
 
-const naivePort = await freePort();
-const naiveUrl = `http://127.0.0.1:${naivePort}/`;
-const naive = await startProcess(
-  process.execPath,
-  ['--import', 'tsx', join(root, 'bench', 'naive-server.ts'), modelDir, String(naivePort)],
-  {},
-  naiveUrl,
-);
-const naiveResults: LoadResult[] = [];
-try {
-  for (const connections of [1, 64]) {
-    const result = await loadTest(naiveUrl, bodies, connections, seconds);
-    naiveResults.push(result);
-    console.log(
-      `naive, ${connections} clients: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
-    );
+  const dataDir = mkdtempSync(join(tmpdir(), 'maas-bench-'));
+  target.register?.(dataDir);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/v1/models/${target.name}/predict`;
+  const server = await startProcess(
+    process.execPath,
+    [maas, 'serve'],
+    { MAAS_PORT: String(port), MAAS_DATA_DIR: dataDir, MAAS_LOG_LEVEL: 'warn' },
+    `http://127.0.0.1:${port}/readyz`,
+  );
+  const serverResults: LoadResult[] = [];
+  let idle: TargetReport['idle'];
+  try {
+    await loadTest(url, bodies, 8, 2);
+    idle = await sequentialLatency(url, bodies, 1000);
+    console.log(`  server, one request at a time: p50 ${idle.p50Ms.toFixed(3)} ms`);
+    for (const connections of [1, 8, 32, 64]) {
+      const result = await loadTest(url, bodies, connections, seconds);
+      serverResults.push(result);
+      console.log(`  server, ${connections} clients: ${describe(result)}`);
+    }
+  } finally {
+    await stopProcess(server);
+    rmSync(dataDir, { recursive: true, force: true });
   }
-} finally {
-  await stopProcess(naive);
+
+  const naivePort = await freePort();
+  const naiveUrl = `http://127.0.0.1:${naivePort}/`;
+  const naive = await startProcess(
+    process.execPath,
+    ['--import', 'tsx', target.naiveScript, target.naiveArgument, String(naivePort)],
+    {},
+    naiveUrl,
+  );
+  const naiveResults: LoadResult[] = [];
+  let naiveIdle: TargetReport['idle'];
+  try {
+    naiveIdle = await sequentialLatency(naiveUrl, bodies, 1000);
+    for (const connections of [1, 64]) {
+      const result = await loadTest(naiveUrl, bodies, connections, seconds);
+      naiveResults.push(result);
+      console.log(`  naive, ${connections} clients: ${describe(result)}`);
+    }
+  } finally {
+    await stopProcess(naive);
+  }
+
+  const at64 = serverResults.at(-1) as LoadResult;
+  const naiveAt64 = naiveResults.at(-1) as LoadResult;
+  return {
+    model: target.name,
+    description: target.description,
+    engine,
+    idle,
+    naiveIdle,
+    server: serverResults,
+    naive: naiveResults,
+    ratios: {
+      serverAt64OverEngine: at64.requestsPerSecond / engine.best.inputsPerSecond,
+      serverAt64OverNaiveAt64: at64.requestsPerSecond / naiveAt64.requestsPerSecond,
+      idleP50MinusEngineSingleMs: idle.p50Ms - engine.singleRunP50Ms,
+    },
+  };
 }
 
-const at64 = serverResults.find((result) => result.connections === 64) as LoadResult;
-const naiveAt64 = naiveResults.find((result) => result.connections === 64) as LoadResult;
+function describe(result: LoadResult): string {
+  return `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, failures ${result.failures}`;
+}
+
+const sentimentDir = join(root, 'models', 'sentiment-zh');
+const fixtureDir = mkdtempSync(join(tmpdir(), 'maas-bench-fixture-'));
+const bertDir = join(fixtureDir, 'tiny-bert');
+await writeHuggingFaceFixture(bertDir, 'text-classification', { seed: 1 });
+const targets: Target[] = [
+  {
+    name: 'sentiment-zh',
+    description: 'bundled sentiment-zh (fastText-style bag of n-grams), runtime onnx',
+    modelFile: join(sentimentDir, 'model.onnx'),
+    feeds: inHouseFeeds(await readTokenizer(sentimentDir)),
+    naiveScript: join(root, 'bench', 'naive-server.ts'),
+    naiveArgument: sentimentDir,
+  },
+  {
+    name: 'tiny-bert',
+    description:
+      'BERT-layout fixture from npm run fixtures (2 layers, width 32, random weights), text-classification',
+    modelFile: join(bertDir, 'onnx', 'model.onnx'),
+    feeds: await huggingFaceFeeds(bertDir),
+    register: (dataDir) => {
+      execFileSync(process.execPath, [maas, 'models', 'import', bertDir, '--name', 'tiny-bert'], {
+        env: { ...process.env, MAAS_DATA_DIR: dataDir, MAAS_LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      });
+    },
+    naiveScript: join(root, 'bench', 'naive-hf-server.ts'),
+    naiveArgument: bertDir,
+  },
+];
+
+const reports: TargetReport[] = [];
+try {
+  for (const target of targets) reports.push(await runTarget(target));
+} finally {
+  rmSync(fixtureDir, { recursive: true, force: true });
+}
+
 const report: BenchmarkReport = {
   date: new Date().toISOString(),
   machine: {
@@ -99,17 +167,8 @@ const report: BenchmarkReport = {
     node: process.version,
     onnxruntime: ort.env.versions.node ?? 'unknown',
   },
-  model: { name: model, runtime: 'onnx', architecture: 'fasttext' },
   settings: { secondsPerLevel: seconds, requestInputs: 1, texts: texts.length, server: 'defaults' },
-  engine,
-  idle,
-  server: serverResults,
-  naive: naiveResults,
-  ratios: {
-    serverAt64OverEngine: at64.requestsPerSecond / engine.best.inputsPerSecond,
-    serverAt64OverNaiveAt64: at64.requestsPerSecond / naiveAt64.requestsPerSecond,
-    idleP50MinusEngineSingleMs: idle.p50Ms - engine.singleRunP50Ms,
-  },
+  targets: reports,
 };
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `${report.date.replace(/[:.]/g, '-')}.json`);
