@@ -50,7 +50,7 @@ export class ServingMetrics {
     });
     this.#queueTime = new Histogram({
       name: 'maas_queue_time_seconds',
-      help: 'Longest time an input of a batch waited in the queue before the batch ran.',
+      help: 'Maximum time an input of a batch waited in the queue before the batch ran.',
       labelNames: ['model'],
       buckets: LATENCY_BUCKETS,
       registers,

@@ -328,7 +328,7 @@ export class ModelPool {
   }
 }
 
-/** The queue statistics of a loaded model, whatever its kind. */
+/** Returns the queue statistics of a loaded model of either kind. */
 export function statsOf(model: LoadedModel): SchedulerStats {
   return model.kind === 'in-house' ? model.scheduler.stats() : model.serving.stats();
 }

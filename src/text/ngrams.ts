@@ -3,9 +3,9 @@
  * n-grams of consecutive tokens (`word`) and of consecutive characters (`char`).
  */
 export interface NgramOptions {
-  /** Longest run of tokens joined into one feature; 1 keeps single tokens only. */
+  /** Maximum number of tokens joined into one feature. 1 keeps single tokens only. */
   word: number;
-  /** Longest run of characters kept as one feature; 0 keeps no character features. */
+  /** Maximum number of characters kept as one feature. 0 adds no character features. */
   char: number;
 }
 
@@ -28,7 +28,7 @@ export function charNgramFeature(characters: string): string {
   return `<${characters}>`;
 }
 
-/** Whether `options` adds any feature to the tokens. */
+/** Returns whether `options` adds any feature to the tokens. */
 export function hasNgrams(options: Readonly<NgramOptions>): boolean {
   return options.word > 1 || options.char > 0;
 }

@@ -21,9 +21,9 @@ export interface ClassifierHyperparameters {
   /** Tokens kept per text; longer texts are truncated. */
   maxLength: number;
   segmentation: SegmentationMode;
-  /** Longest run of tokens added as one feature; 1 adds none. */
+  /** Maximum number of tokens joined into one feature. 1 adds none. */
   wordNgrams: number;
-  /** Longest run of characters added as one feature; 0 adds none. */
+  /** Maximum number of characters joined into one feature. 0 adds none. */
   charNgrams: number;
   lowercase: boolean;
   /** Largest vocabulary, counting the reserved padding and unknown ids. */
@@ -78,7 +78,7 @@ export const DEFAULT_CLASSIFIER_HYPERPARAMETERS: Readonly<ClassifierHyperparamet
 
 /**
  * What each architecture changes in {@link DEFAULT_CLASSIFIER_HYPERPARAMETERS}. A bag of
- * n-grams sees every feature of a text, about four per Chinese character, so it needs a larger
+ * n-grams reads every feature of a text, about four per Chinese character, so it needs a larger
  * vocabulary and a much longer sequence; truncating reviews to their first 1,024 features cost
  * 1.5 points of accuracy on ChnSentiCorp.
  */
@@ -100,7 +100,7 @@ const ARCHITECTURE_DEFAULTS: Readonly<
   },
 });
 
-/** The defaults of `architecture`: those of `lstm` with the architecture's own changes. */
+/** Returns the defaults of `architecture`: those of `lstm` with its own changes. */
 export function defaultHyperparameters(
   architecture: ClassifierArchitecture,
 ): ClassifierHyperparameters {

@@ -15,7 +15,7 @@ export const ONNX_CLASSIFIER_IO = {
  * `probabilities` (float32, `[batch, labels]`), the softmax that the tfjs model returns.
  * Dropout layers are left out, as at inference.
  *
- * @throws Error if the model holds a layer this exporter does not know.
+ * @throws Error if the model contains a layer that this exporter does not support.
  */
 export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
   const graph = new GraphBuilder();
@@ -160,7 +160,7 @@ function toBatchMajor(graph: GraphBuilder, value: Value): string {
   return graph.op('Transpose', [value.name], { perm: [1, 0, 2] });
 }
 
-/** The values of a float32 tensor, copied. */
+/** Copies the values of a float32 tensor. */
 export function floatsOf(tensor: tf.Tensor): Float32Array {
   return Float32Array.from(tensor.dataSync() as Float32Array);
 }

@@ -26,7 +26,7 @@ export class GraphBuilder {
   readonly #outputs: InstanceType<typeof onnx.ValueInfoProto>[] = [];
   #counter = 0;
 
-  /** A fresh value name that starts with `prefix`. */
+  /** Returns a new value name that starts with `prefix`. */
   name(prefix: string): string {
     this.#counter += 1;
     return `${prefix}_${this.#counter}`;

@@ -36,10 +36,10 @@ interface LstmConfig {
  * Exports an LSTM layer, or a Bidirectional wrapper around one with `concat` merging, as one
  * ONNX LSTM node over `input` (`[sequence, batch, width]`).
  *
- * tfjs and ONNX differ in three ways that this handles: tfjs orders the gates `i f c o` and
- * ONNX `i o f c`; tfjs has one bias and ONNX an input and a recurrent bias (the second is
- * zero here); and tfjs skips masked steps while ONNX stops at `sequence_lens`, which matches
- * because padding is at the end. ONNX Runtime rejects a length of 0, so an empty row runs one
+ * tfjs and ONNX differ in three ways that this handles. tfjs orders the gates `i f c o` and
+ * ONNX `i o f c`. tfjs has one bias and ONNX an input and a recurrent bias, the second zero
+ * here. tfjs skips masked steps while ONNX stops at `sequence_lens`, which matches because
+ * padding is at the end. ONNX Runtime rejects a length of 0, so an empty row runs one
  * step and its output is zeroed, as tfjs returns the zero initial state for it.
  */
 export function lstmLayer(
@@ -153,8 +153,8 @@ function lstmConfig(layer: tf.layers.Layer): LstmConfig {
 }
 
 /**
- * A tfjs kernel `[rows, 4 * hidden]` with gates `i f c o` as an ONNX weight `[4 * hidden, rows]`
- * with gates `i o f c`.
+ * Converts a tfjs kernel `[rows, 4 * hidden]` with gates `i f c o` to an ONNX weight
+ * `[4 * hidden, rows]` with gates `i o f c`.
  */
 function gatesToOnnx(kernel: Float32Array, rows: number, hidden: number): Float32Array {
   const reordered = reorderGates(kernel, rows, hidden);

@@ -6,7 +6,7 @@ import { predictBatches } from '../classification/train.js';
 /** Largest difference between tfjs and ONNX Runtime outputs that an export may show. */
 export const ONNX_PARITY_TOLERANCE = 1e-4;
 
-/** How an export was checked, as recorded in the model card. */
+/** Result of the parity check of an export, as the model card records it. */
 export interface OnnxParity {
   rows_checked: number;
   max_abs_diff: number;
