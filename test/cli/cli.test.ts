@@ -163,7 +163,9 @@ describe('models', () => {
     await writeHuggingFaceFixture(folder, 'token-classification', { seed: 2 });
     const result = await runCli(['models', 'import', folder, '--name', 'tiny-ner'], env);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('imported tiny-ner@1 (token-classification, Hugging Face folder)');
+    expect(result.stdout).toContain(
+      'imported tiny-ner@1 (token-classification, Hugging Face folder)',
+    );
     const list = await runCli(['models', 'list'], env);
     expect(list.stdout).toMatch(/^tiny-ner\s+token-classification\s+1/m);
   });
