@@ -27,7 +27,7 @@ export function registerTrainCommand(program: Command): void {
     .addOption(
       new Option(
         '--architecture <name>',
-        'lstm (default), bilstm (both LSTMs bidirectional) or fasttext (bag of word and character n-grams)',
+        'lstm (default), bilstm (both LSTMs bidirectional), gru, rnn (simple RNN) or fasttext (bag of word and character n-grams)',
       ).choices(CLASSIFIER_ARCHITECTURES),
     )
     .option('--description <text>', 'model description')
@@ -178,7 +178,7 @@ function describeCommand(args: readonly string[]): string {
 }
 
 /**
- * `(default 128; fasttext 1024)`: the default of the first architecture, then each
+ * `(default 128; fasttext 8192)`: the default of the first architecture, then each
  * architecture whose default differs.
  */
 function defaults(name: keyof ClassifierHyperparameters): string {

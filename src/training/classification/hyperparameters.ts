@@ -6,10 +6,11 @@ import { MAX_NGRAM_ORDER, SEGMENTATION_MODES, type SegmentationMode } from '../.
  * - `lstm`: Embedding → LSTM → Dropout → LSTM → Dense softmax;
  * - `bilstm`: the same with each LSTM wrapped in a bidirectional layer whose two directions are
  *   concatenated;
+ * - `gru` and `rnn`: the `lstm` layout with GRU or simple RNN layers;
  * - `fasttext`: a bag of n-grams in the manner of fastText, Embedding → mean over the text →
  *   Dropout → Dense softmax, over tokens with word and character n-grams added.
  */
-export const CLASSIFIER_ARCHITECTURES = ['lstm', 'bilstm', 'fasttext'] as const;
+export const CLASSIFIER_ARCHITECTURES = ['lstm', 'bilstm', 'gru', 'rnn', 'fasttext'] as const;
 export type ClassifierArchitecture = (typeof CLASSIFIER_ARCHITECTURES)[number];
 
 export const CLASS_WEIGHTING = ['none', 'balanced'] as const;
@@ -87,6 +88,8 @@ const ARCHITECTURE_DEFAULTS: Readonly<
 > = Object.freeze({
   lstm: {},
   bilstm: { learningRate: 0.001, inputDropout: 0.25 },
+  gru: {},
+  rnn: { learningRate: 0.001 },
   fasttext: {
     maxLength: 8192,
     wordNgrams: 2,

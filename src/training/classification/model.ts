@@ -33,7 +33,8 @@ export function buildBagOfNgramsClassifier(
 
 /**
  * Builds Embedding → LSTM (returning sequences) → Dropout → LSTM → Dense softmax, with each
- * LSTM bidirectional for the `bilstm` architecture. Id 0 is padding: the embedding emits a
+ * LSTM bidirectional for the `bilstm` architecture, and GRU or simple RNN layers in place of
+ * the LSTMs for `gru` and `rnn`. Id 0 is padding: the embedding emits a
  * mask so both LSTMs skip padded steps. Every initializer and the dropout take seeds derived
  * from `seed`, so a run is repeatable.
  */
@@ -58,8 +59,10 @@ function build(
     layerSeed: number,
     name: string,
   ): tf.layers.Layer => {
-    const layer = lstm(units, inputDropout, returnSequences, layerSeed, name);
-    if (hyperparameters.architecture === 'lstm') {
+    const { architecture } = hyperparameters;
+    const cell = architecture === 'gru' ? 'gru' : architecture === 'rnn' ? 'rnn' : 'lstm';
+    const layer = recurrentCell(cell, units, inputDropout, returnSequences, layerSeed, name);
+    if (architecture !== 'bilstm') {
       return layer;
     }
     return tf.layers.bidirectional({
@@ -68,9 +71,10 @@ function build(
       name: `bidirectional_${name}`,
     }) as unknown as tf.layers.Layer;
   };
-  model.add(recurrent(true, seed + 1, 'lstm_1'));
+  const prefix = { gru: 'gru', rnn: 'rnn' }[hyperparameters.architecture as string] ?? 'lstm';
+  model.add(recurrent(true, seed + 1, `${prefix}_1`));
   model.add(tf.layers.dropout({ rate: dropout, seed: seed + 3, name: 'dropout' }));
-  model.add(recurrent(false, seed + 4, 'lstm_2'));
+  model.add(recurrent(false, seed + 4, `${prefix}_2`));
   model.add(classifier(labelCount, seed + 6));
   return model;
 }
@@ -96,22 +100,33 @@ function classifier(labelCount: number, seed: number): tf.layers.Layer {
   });
 }
 
-function lstm(
+function recurrentCell(
+  cell: 'lstm' | 'gru' | 'rnn',
   units: number,
   inputDropout: number,
   returnSequences: boolean,
   seed: number,
   name: string,
 ): tf.layers.Layer {
-  return tf.layers.lstm({
+  const common = {
     units,
     returnSequences,
     dropout: inputDropout,
-    // Keras' default; tfjs-layers 4.22 defaults to false. A forget-gate bias of 1 keeps early
-    // gradients flowing through long sequences.
-    unitForgetBias: true,
     kernelInitializer: tf.initializers.glorotUniform({ seed }),
     recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
     name,
-  }) as unknown as tf.layers.Layer;
+  };
+  switch (cell) {
+    case 'gru':
+      return tf.layers.gru(common) as unknown as tf.layers.Layer;
+    case 'rnn':
+      return tf.layers.simpleRNN(common) as unknown as tf.layers.Layer;
+    default:
+      return tf.layers.lstm({
+        ...common,
+        // Keras' default; tfjs-layers 4.22 defaults to false. A forget-gate bias of 1 keeps
+        // early gradients flowing through long sequences.
+        unitForgetBias: true,
+      }) as unknown as tf.layers.Layer;
+  }
 }

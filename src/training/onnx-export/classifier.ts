@@ -1,6 +1,6 @@
 import type { tf } from '../../runtimes/tfjs/backend.js';
 import { GraphBuilder } from './graph-builder.js';
-import { lstmLayer, type RecurrentExport } from './lstm.js';
+import { recurrentLayer, type RecurrentExport } from './recurrent.js';
 
 /** Names of the graph's inputs and output, as Hugging Face text classifiers name theirs. */
 export const ONNX_CLASSIFIER_IO = {
@@ -85,9 +85,11 @@ function exportLayer(
     case 'Dropout':
       return requireValue(value, layer);
     case 'LSTM':
+    case 'GRU':
+    case 'SimpleRNN':
     case 'Bidirectional': {
       const input = toTimeMajor(graph, requireValue(value, layer));
-      const exported: RecurrentExport = lstmLayer(graph, layer, input, context.lengths);
+      const exported: RecurrentExport = recurrentLayer(graph, layer, input, context.lengths);
       return exported.returnSequences
         ? { kind: 'time-major', name: exported.output }
         : { kind: 'vector', name: exported.output };

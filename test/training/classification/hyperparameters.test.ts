@@ -80,7 +80,7 @@ describe('resolveHyperparameters', () => {
     ['learningRate', 0],
     ['learningRate', 1.5],
     ['learningRate', Number.NaN],
-    ['architecture', 'gru'],
+    ['architecture', 'transformer'],
     ['segmentation', 'bpe'],
     ['classWeighting', 'auto'],
     ['lowercase', 'yes'],

@@ -17,7 +17,7 @@ function score(model: tf.LayersModel, ids: number[], padding: number): number[] 
   });
 }
 
-describe.each(['lstm', 'bilstm'] as const)('%s classifier', (architecture) => {
+describe.each(['lstm', 'bilstm', 'gru', 'rnn'] as const)('%s classifier', (architecture) => {
   const hyperparameters = resolveHyperparameters({ architecture, embeddingDim: 8, units: 8 });
 
   it('ignores padding at the end', async () => {
@@ -42,12 +42,14 @@ describe.each(['lstm', 'bilstm'] as const)('%s classifier', (architecture) => {
     await useWasmBackend();
     const model = buildLstmClassifier(hyperparameters, 50, 3);
     const recurrent = model.layers
-      .map((layer) => layer.name)
-      .filter((name) => name.includes('lstm'));
-    const expected =
-      architecture === 'lstm'
-        ? ['lstm_1', 'lstm_2']
-        : ['bidirectional_lstm_1', 'bidirectional_lstm_2'];
+      .map((layer) => `${layer.getClassName()}:${layer.name}`)
+      .filter((name) => !/^(Embedding|Dropout|Dense):/.test(name));
+    const expected = {
+      lstm: ['LSTM:lstm_1', 'LSTM:lstm_2'],
+      bilstm: ['Bidirectional:bidirectional_lstm_1', 'Bidirectional:bidirectional_lstm_2'],
+      gru: ['GRU:gru_1', 'GRU:gru_2'],
+      rnn: ['SimpleRNN:rnn_1', 'SimpleRNN:rnn_2'],
+    }[architecture];
     expect(recurrent).toEqual(expected);
     model.dispose();
   });

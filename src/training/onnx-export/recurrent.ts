@@ -23,7 +23,48 @@ const ACTIVATIONS: Record<string, { name: string; alpha?: number; beta?: number 
   tanh: { name: 'Tanh' },
 };
 
-interface LstmConfig {
+/** How one tfjs cell maps to an ONNX recurrent operator. */
+interface CellKind {
+  op: 'LSTM' | 'GRU' | 'RNN';
+  gates: number;
+  /** For each ONNX gate block, the tfjs gate block it comes from. */
+  gateSources: number[];
+  /** Activation functions of one direction, from the cell's recurrent and main activations. */
+  activations: (recurrent: string, main: string) => string[];
+  attributes: Record<string, number>;
+}
+
+/**
+ * tfjs LSTM gates are `i f c o` and ONNX LSTM gates `i o f c`. GRU gates are `z r h` in both,
+ * and tfjs computes GRU with the reset gate before the recurrent product, which is ONNX's
+ * `linear_before_reset = 0`.
+ */
+const CELLS: Record<string, CellKind> = {
+  LSTM: {
+    op: 'LSTM',
+    gates: 4,
+    gateSources: [0, 3, 1, 2],
+    activations: (recurrent, main) => [recurrent, main, main],
+    attributes: {},
+  },
+  GRU: {
+    op: 'GRU',
+    gates: 3,
+    gateSources: [0, 1, 2],
+    activations: (recurrent, main) => [recurrent, main],
+    attributes: { linear_before_reset: 0 },
+  },
+  SimpleRNN: {
+    op: 'RNN',
+    gates: 1,
+    gateSources: [0],
+    activations: (_recurrent, main) => [main],
+    attributes: {},
+  },
+};
+
+interface CellConfig {
+  className: string;
   units: number;
   activation: string;
   recurrentActivation: string;
@@ -33,16 +74,16 @@ interface LstmConfig {
 }
 
 /**
- * Exports an LSTM layer, or a Bidirectional wrapper around one with `concat` merging, as one
- * ONNX LSTM node over `input` (`[sequence, batch, width]`).
+ * Exports an LSTM, GRU or SimpleRNN layer, or a Bidirectional wrapper around one with
+ * `concat` merging, as one ONNX LSTM, GRU or RNN node over `input` (`[sequence, batch, width]`).
  *
- * tfjs and ONNX differ in three ways that this handles. tfjs orders the gates `i f c o` and
- * ONNX `i o f c`. tfjs has one bias and ONNX an input and a recurrent bias, the second zero
+ * tfjs and ONNX differ in three ways that this handles. Gate order differs for LSTM (see
+ * {@link CELLS}). tfjs has one bias and ONNX an input and a recurrent bias, the second zero
  * here. tfjs skips masked steps while ONNX stops at `sequence_lens`, which matches because
  * padding is at the end. ONNX Runtime rejects a length of 0, so an empty row runs one
  * step and its output is zeroed, as tfjs returns the zero initial state for it.
  */
-export function lstmLayer(
+export function recurrentLayer(
   graph: GraphBuilder,
   layer: tf.layers.Layer,
   input: string,
@@ -58,7 +99,8 @@ export function lstmLayer(
   if (bidirectional && layer.getConfig()['mergeMode'] !== 'concat') {
     throw new Error(`${layer.name}: only the concat merge mode is exported`);
   }
-  const config = lstmConfig(directions[0] as tf.layers.Layer);
+  const config = cellConfig(directions[0] as tf.layers.Layer);
+  const cell = CELLS[config.className] as CellKind;
   if (config.goBackwards) throw new Error(`${layer.name}: go_backwards is not exported`);
 
   const weights = layer.getWeights();
@@ -74,11 +116,11 @@ export function lstmLayer(
       (index + 1) * perDirection,
     ) as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
     inputWidth = kernel.shape[0] as number;
-    w.push(gatesToOnnx(kernel.dataSync() as Float32Array, inputWidth, hidden));
-    r.push(gatesToOnnx(recurrent.dataSync() as Float32Array, hidden, hidden));
-    const inputBias = new Float32Array(8 * hidden);
+    w.push(gatesToOnnx(kernel.dataSync() as Float32Array, inputWidth, hidden, cell));
+    r.push(gatesToOnnx(recurrent.dataSync() as Float32Array, hidden, hidden, cell));
+    const inputBias = new Float32Array(2 * cell.gates * hidden);
     if (bias !== undefined) {
-      inputBias.set(reorderGates(bias.dataSync() as Float32Array, 1, hidden));
+      inputBias.set(reorderGates(bias.dataSync() as Float32Array, 1, hidden, cell));
     }
     b.push(inputBias);
   });
@@ -92,7 +134,9 @@ export function lstmLayer(
       `${layer.name}: activations ${config.recurrentActivation}/${config.activation} are not exported`,
     );
   }
-  const perStep = [recurrentActivation, activation, activation];
+  const perStep = cell
+    .activations(config.recurrentActivation, config.activation)
+    .map((name) => ACTIVATIONS[name] as (typeof ACTIVATIONS)[string]);
   const all = Array.from({ length: count }, () => perStep).flat();
   const alphas = all.filter((a) => a.alpha !== undefined).map((a) => a.alpha as number);
   const betas = all.filter((a) => a.beta !== undefined).map((a) => a.beta as number);
@@ -100,16 +144,18 @@ export function lstmLayer(
   const atLeastOne = graph.op('Max', [lengths, graph.int64s(graph.name('one'), [1], [])]);
   const sequenceLens = graph.op('Cast', [atLeastOne], { to: INT32 });
   const [sequence, last] = [graph.name(`${prefix}.Y`), graph.name(`${prefix}.Y_h`)];
+  const gateRows = cell.gates * hidden;
   graph.node(
-    'LSTM',
+    cell.op,
     [
       input,
-      graph.floats(`${prefix}.W`, concat(w), [count, 4 * hidden, inputWidth]),
-      graph.floats(`${prefix}.R`, concat(r), [count, 4 * hidden, hidden]),
-      graph.floats(`${prefix}.B`, concat(b), [count, 8 * hidden]),
+      graph.floats(`${prefix}.W`, concat(w), [count, gateRows, inputWidth]),
+      graph.floats(`${prefix}.R`, concat(r), [count, gateRows, hidden]),
+      graph.floats(`${prefix}.B`, concat(b), [count, 2 * gateRows]),
       sequenceLens,
     ],
     {
+      ...cell.attributes,
       hidden_size: hidden,
       direction: count === 2 ? 'bidirectional' : 'forward',
       activations: all.map((a) => a.name),
@@ -137,15 +183,20 @@ export function lstmLayer(
   return { output: graph.op('Mul', [state, rowScale]), returnSequences: false };
 }
 
-function lstmConfig(layer: tf.layers.Layer): LstmConfig {
+function cellConfig(layer: tf.layers.Layer): CellConfig {
   const config = layer.getConfig() as Record<string, unknown>;
-  if (layer.getClassName() !== 'LSTM') {
-    throw new Error(`${layer.name}: only LSTM cells are exported, got ${layer.getClassName()}`);
+  const className = layer.getClassName();
+  if (CELLS[className] === undefined) {
+    throw new Error(
+      `${layer.name}: only LSTM, GRU and SimpleRNN cells are exported, got ${className}`,
+    );
   }
   return {
+    className,
     units: config['units'] as number,
     activation: String(config['activation']),
-    recurrentActivation: String(config['recurrentActivation']),
+    // SimpleRNN has no recurrent activation.
+    recurrentActivation: String(config['recurrentActivation'] ?? config['activation']),
     useBias: config['useBias'] !== false,
     returnSequences: config['returnSequences'] === true,
     goBackwards: config['goBackwards'] === true,
@@ -153,28 +204,37 @@ function lstmConfig(layer: tf.layers.Layer): LstmConfig {
 }
 
 /**
- * Converts a tfjs kernel `[rows, 4 * hidden]` with gates `i f c o` to an ONNX weight
- * `[4 * hidden, rows]` with gates `i o f c`.
+ * Converts a tfjs kernel `[rows, gates * hidden]` to an ONNX weight `[gates * hidden, rows]`
+ * with the gates in ONNX order.
  */
-function gatesToOnnx(kernel: Float32Array, rows: number, hidden: number): Float32Array {
-  const reordered = reorderGates(kernel, rows, hidden);
-  const out = new Float32Array(4 * hidden * rows);
+function gatesToOnnx(
+  kernel: Float32Array,
+  rows: number,
+  hidden: number,
+  cell: CellKind,
+): Float32Array {
+  const reordered = reorderGates(kernel, rows, hidden, cell);
+  const width = cell.gates * hidden;
+  const out = new Float32Array(width * rows);
   for (let row = 0; row < rows; row++) {
-    for (let column = 0; column < 4 * hidden; column++) {
-      out[column * rows + row] = reordered[row * 4 * hidden + column] as number;
+    for (let column = 0; column < width; column++) {
+      out[column * rows + row] = reordered[row * width + column] as number;
     }
   }
   return out;
 }
 
-/** TFJS gate blocks `i f c o` → ONNX `i o f c`, per row of `4 * hidden` values. */
-const ONNX_GATE_SOURCES = [0, 3, 1, 2];
-
-function reorderGates(values: Float32Array, rows: number, hidden: number): Float32Array {
+/** Reorders the gate blocks of each row of `gates * hidden` values from tfjs to ONNX order. */
+function reorderGates(
+  values: Float32Array,
+  rows: number,
+  hidden: number,
+  cell: CellKind,
+): Float32Array {
   const out = new Float32Array(values.length);
   for (let row = 0; row < rows; row++) {
-    const base = row * 4 * hidden;
-    ONNX_GATE_SOURCES.forEach((source, target) => {
+    const base = row * cell.gates * hidden;
+    cell.gateSources.forEach((source, target) => {
       out.set(
         values.subarray(base + source * hidden, base + (source + 1) * hidden),
         base + target * hidden,
