@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { MaasError } from '../errors/index.js';
 import { MODEL_CARD_FILE } from '../registry/index.js';
 import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { toDetail } from '../api/routes/models.js';
@@ -44,6 +45,42 @@ export function registerModelsCommand(program: Command): void {
   });
 
   registerImportCommand(models);
+  registerAliasCommand(models);
+}
+
+/** `maas models alias <name> <alias> <version>` and `--delete`. */
+function registerAliasCommand(models: Command): void {
+  addDataOptions(
+    models
+      .command('alias <name> <alias> [version]')
+      .description('point an alias such as production or staging at a version, or delete it')
+      .option('--delete', 'delete the alias instead'),
+  ).action(
+    async (
+      name: string,
+      alias: string,
+      version: string | undefined,
+      options: Record<string, unknown>,
+    ) => {
+      await withCommandContext(options, async (context) => {
+        if (options['delete'] === true) {
+          await context.registry.deleteAlias(name, alias);
+          console.log(`deleted ${name}@${alias}`);
+          return;
+        }
+        const number = Number(version);
+        if (version === undefined || !Number.isSafeInteger(number) || number < 1) {
+          throw new MaasError(
+            'MAAS_ERR_REQUEST_INVALID',
+            `version must be a positive integer, got ${version === undefined ? 'nothing' : JSON.stringify(version)}; e.g. maas models alias ${name} ${alias} 2`,
+            { param: 'version' },
+          );
+        }
+        const record = await context.registry.setAlias(name, alias, number);
+        console.log(`${name}@${alias} → ${record.version}`);
+      });
+    },
+  );
 }
 
 /** `maas models import <folder>`: a packaged model folder or a Hugging Face model folder. */

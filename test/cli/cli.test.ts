@@ -177,6 +177,24 @@ describe('models', () => {
     expect(result.stderr).toContain('MAAS_ERR_ARTIFACT_INVALID');
   });
 
+  it('alias points an alias at a version and deletes it', async () => {
+    const set = await runCli(['models', 'alias', MODEL, 'staging', '1'], env);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain(`${MODEL}@staging → 1`);
+    const predicted = await runCli(['predict', `${MODEL}@staging`, '房间很干净'], env);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const removed = await runCli(['models', 'alias', MODEL, 'staging', '--delete'], env);
+    expect(removed.code, removed.stderr).toBe(0);
+    const missing = await runCli(['predict', `${MODEL}@staging`, '房间很干净'], env);
+    expect(missing.stderr).toContain('MAAS_ERR_ALIAS_NOT_FOUND');
+  });
+
+  it('alias without a version fails', async () => {
+    const result = await runCli(['models', 'alias', MODEL, 'staging'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('version must be a positive integer');
+  });
+
   it('show of unknown model fails', async () => {
     const result = await runCli(['models', 'show', 'no-such-model'], env);
     expect(result.code).toBe(2);
