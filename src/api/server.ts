@@ -79,8 +79,30 @@ export function buildServer(context: AppContext, logger: Logger): Server {
  * The body and input text are never logged.
  */
 function logAndCountRequests(app: FastifyInstance, metrics: ServingMetrics): void {
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
+    const started = Date.now();
     void reply.header('x-request-id', reply.request.id);
+    // A connection closed before the response finished: no onResponse follows, so the
+    // request is logged and counted here as 499, nginx's "client closed request".
+    reply.raw.once('close', () => {
+      if (reply.raw.writableFinished) return;
+      const fields = {
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        url: request.url.split('?')[0],
+        status: 499,
+        model: (request as { modelReference?: string }).modelReference,
+        ms: Date.now() - started,
+      };
+      metrics.observeRequest({
+        route: fields.route ?? 'unmatched',
+        method: fields.method,
+        status: 499,
+        model: fields.model ?? '',
+        seconds: fields.ms / 1000,
+      });
+      request.log.info(fields, 'request aborted by the client');
+    });
   });
   app.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;

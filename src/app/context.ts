@@ -72,6 +72,7 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
       maxConcurrentBatches: settings['serving.max_concurrent_batches'],
     },
     memoryBudgetBytes: settings['serving.memory_budget_mb'] * 2 ** 20,
+    maxCandidateLabels: settings['limits.max_candidate_labels'],
     onBatch: (reference, report) => metrics.observeBatch(reference, report),
   });
 

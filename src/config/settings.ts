@@ -72,6 +72,15 @@ export const SETTINGS = [
     description: 'Most characters (UTF-16 code units) in one input text.',
   },
   {
+    name: 'limits.max_candidate_labels',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 10_000,
+    description:
+      'Most zero-shot candidate labels per request; each label runs the model once per input.',
+  },
+  {
     name: 'serving.register_bundled',
     type: 'boolean',
     default: true,

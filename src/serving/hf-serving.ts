@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { MaasError } from '../errors/index.js';
 import type { AnyHuggingFaceTaskModel } from '../tasks/hf/index.js';
 import {
   BatchScheduler,
@@ -12,6 +13,14 @@ import {
 const MAX_PARAMETER_SETS = 16;
 
 /**
+ * The output of an input that failed on its own, such as a fill-mask text without a mask. It
+ * travels through the scheduler as a value, so only the request that sent it fails.
+ */
+class InputFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
  * Batches the requests to a Hugging Face model. Inputs share a batch only with inputs of the
  * same parameters, because parameters such as zero-shot candidate labels change what runs:
  * each distinct parameter set gets its own scheduler, and the least recently used idle one
@@ -23,6 +32,7 @@ export class HuggingFaceServing {
   readonly #limits: Partial<SchedulerLimits>;
   readonly #onBatch: ((report: BatchReport) => void) | undefined;
   readonly #logger: Logger | undefined;
+  readonly #maxCandidateLabels: number;
   readonly #schedulers = new Map<string, BatchScheduler<string, unknown>>();
   #closed = false;
 
@@ -33,22 +43,35 @@ export class HuggingFaceServing {
       limits?: Partial<SchedulerLimits>;
       onBatch?: (report: BatchReport) => void;
       logger?: Logger;
+      /** Most zero-shot candidate labels per request. */
+      maxCandidateLabels?: number;
     } = {},
   ) {
     this.model = model;
     this.#reference = reference;
     this.#limits = options.limits ?? {};
+    this.#maxCandidateLabels = options.maxCandidateLabels ?? Number.POSITIVE_INFINITY;
     this.#onBatch = options.onBatch;
     this.#logger = options.logger;
   }
 
-  /** Queues `inputs` with `parameters` and returns one task output per input, in order. */
-  submit(
+  /**
+   * Queues `inputs` with `parameters` and returns one task output per input, in order. An
+   * input that fails alone (a bad input, not a bad batch) rejects only its own request, with
+   * `inputs[i]` counted within that request.
+   */
+  async submit(
     inputs: readonly string[],
     parameters: Record<string, unknown>,
     options: SubmitOptions = {},
   ): Promise<unknown[]> {
-    return this.#schedulerFor(parameters).submit(inputs, options);
+    this.#checkCandidateLabels(parameters);
+    const outputs = await this.#schedulerFor(parameters).submit(inputs, options);
+    const failed = outputs.findIndex((output) => output instanceof InputFailure);
+    if (failed !== -1) {
+      throw renumber((outputs[failed] as InputFailure).error, failed, inputs.length);
+    }
+    return outputs;
   }
 
   stats(): SchedulerStats {
@@ -84,23 +107,27 @@ export class HuggingFaceServing {
       return scheduler;
     }
     const model = this.model;
+    // A zero-shot input runs once per candidate label, so it costs that many rows.
+    const labels = candidateLabelCount(parameters);
     scheduler = new BatchScheduler<string, unknown>({
       ...this.#limits,
       name: this.#reference,
-      runBatch: (texts) => model.predict(texts, parameters as never) as Promise<unknown[]>,
-      lengthOf: (text) => model.countTokens([text])[0] ?? 1,
+      runBatch: (texts) => runIsolated(model, texts, parameters),
+      lengthOf: (text) => (model.countTokens([text])[0] ?? 1) * labels,
       ...(this.#onBatch === undefined ? {} : { onBatch: this.#onBatch }),
       ...(this.#logger === undefined ? {} : { logger: this.#logger }),
     });
     if (this.#closed) void scheduler.close();
     this.#schedulers.set(key, scheduler);
-    this.#closeIdleBeyondLimit();
+    this.#closeIdleBeyondLimit(key);
     return scheduler;
   }
 
-  #closeIdleBeyondLimit(): void {
+  /** Closes the least recently used idle schedulers, never `keep`, beyond the limit. */
+  #closeIdleBeyondLimit(keep: string): void {
     for (const [key, scheduler] of this.#schedulers) {
       if (this.#schedulers.size <= MAX_PARAMETER_SETS) return;
+      if (key === keep) continue;
       const { queueDepth, runningBatches } = scheduler.stats();
       if (queueDepth === 0 && runningBatches === 0) {
         this.#schedulers.delete(key);
@@ -108,6 +135,67 @@ export class HuggingFaceServing {
       }
     }
   }
+
+  #checkCandidateLabels(parameters: Record<string, unknown>): void {
+    const labels = parameters['candidate_labels'];
+    if (Array.isArray(labels) && labels.length > this.#maxCandidateLabels) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        `parameters.candidate_labels has ${labels.length} labels; at most ${this.#maxCandidateLabels} are allowed (limits.max_candidate_labels), because each label runs the model once per input`,
+        { param: 'parameters.candidate_labels' },
+      );
+    }
+  }
+}
+
+/**
+ * Runs a batch. If it fails with a client error (status 4xx), runs each input alone, so
+ * that one bad input fails only its own request; its output is then an {@link InputFailure}.
+ */
+async function runIsolated(
+  model: AnyHuggingFaceTaskModel,
+  texts: string[],
+  parameters: Record<string, unknown>,
+): Promise<unknown[]> {
+  try {
+    return (await model.predict(texts, parameters as never)) as unknown[];
+  } catch (error) {
+    if (!isClientError(error)) throw error;
+    if (texts.length === 1) return [new InputFailure(error)];
+  }
+  const outputs: unknown[] = [];
+  for (const text of texts) {
+    try {
+      outputs.push(((await model.predict([text], parameters as never)) as unknown[])[0]);
+    } catch (error) {
+      if (!isClientError(error)) throw error;
+      outputs.push(new InputFailure(error));
+    }
+  }
+  return outputs;
+}
+
+function isClientError(error: unknown): error is MaasError {
+  return error instanceof MaasError && error.status < 500;
+}
+
+/** Rewrites `inputs[0]` of an error from a single-input run to the input's index in its request. */
+function renumber(error: unknown, index: number, count: number): unknown {
+  if (!(error instanceof MaasError)) return error;
+  const name = count === 1 ? 'inputs' : `inputs[${index}]`;
+  const rename = (text: string): string => text.replace(/\binputs\[0\]/g, name);
+  return new MaasError(error.code, rename(error.message), {
+    ...(error.param === undefined ? {} : { param: rename(error.param) }),
+    ...(error.details === undefined ? {} : { details: error.details }),
+    cause: error,
+  });
+}
+
+function candidateLabelCount(parameters: Record<string, unknown>): number {
+  const labels = parameters['candidate_labels'];
+  if (Array.isArray(labels)) return Math.max(1, labels.length);
+  if (typeof labels === 'string') return Math.max(1, labels.split(',').length);
+  return 1;
 }
 
 function sum(values: number[]): number {

@@ -58,6 +58,8 @@ export interface ModelPoolOptions {
   memoryBudgetBytes?: number;
   /** Called after each batch of any loaded model. */
   onBatch?: (reference: string, report: BatchReport) => void;
+  /** Most zero-shot candidate labels per request. */
+  maxCandidateLabels?: number;
 }
 
 interface PoolEntry {
@@ -228,6 +230,9 @@ export class ModelPool {
       const model = await loadHuggingFaceTask(version.dir, options);
       const onBatch = this.#options.onBatch;
       const serving = new HuggingFaceServing(model, reference, {
+        ...(this.#options.maxCandidateLabels === undefined
+          ? {}
+          : { maxCandidateLabels: this.#options.maxCandidateLabels }),
         ...(this.#options.scheduler === undefined ? {} : { limits: this.#options.scheduler }),
         ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
         ...(this.#logger === undefined ? {} : { logger: this.#logger }),

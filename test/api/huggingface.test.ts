@@ -151,4 +151,38 @@ describe('Hugging Face folders over HTTP', () => {
       });
     });
   });
+
+  it('serves many distinct parameter sets at once', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const body = { inputs: 'hi', parameters: { candidate_labels: ['a', `b${i}`] } };
+        return (await predict('zero-shot-classification', body)).status;
+      }),
+    );
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  });
+
+  it('fails only the request whose input is bad', async () => {
+    const good = Array.from({ length: 6 }, (_, i) =>
+      predict('fill-mask', { inputs: `房间${i}很[MASK]净` }),
+    );
+    const bad = predict('fill-mask', { inputs: ['好[MASK]', '没有掩码'] });
+    const results = await Promise.all([...good, bad]);
+    expect(results.slice(0, 6).map((result) => result.status)).toEqual([
+      200, 200, 200, 200, 200, 200,
+    ]);
+    const failed = results[6];
+    expect(failed?.status).toBe(400);
+    expect(failed?.json.error.param).toBe('inputs[1]');
+  });
+
+  it('caps the number of candidate labels', async () => {
+    const labels = Array.from({ length: 65 }, (_, i) => `label ${i}`);
+    const { status, json } = await predict('zero-shot-classification', {
+      inputs: 'x',
+      parameters: { candidate_labels: labels },
+    });
+    expect(status).toBe(400);
+    expect(json.error.message).toContain('limits.max_candidate_labels');
+  });
 });

@@ -162,6 +162,12 @@ describe('client disconnect', () => {
     expect(model.scheduler.stats().completedBatches).toBe(0);
     // The server still serves.
     expect((await predict(url, POSITIVE_TEXT)).status).toBe(200);
+    // The aborted request is counted once, as 499.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const metrics = await (await fetch(url.replace(/\/v1\/.*$/, '/metrics'))).text();
+    expect(metrics).toMatch(
+      /maas_requests_total\{route="\/v1\/models\/:ref\/predict",method="POST",status="499",model="sentiment@1"\} 1\n/,
+    );
   });
 });
 

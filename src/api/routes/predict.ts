@@ -31,9 +31,7 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
     async (request, reply) => {
       const texts = readInputs(request.body.inputs, context);
       request.log.debug({ inputs: texts.length }, 'predict request');
-      const model = await context.pool.get(request.params.ref);
-      (request as { modelReference?: string }).modelReference = model.reference;
-
+      const parameters = request.body.parameters ?? {};
       // A client that disconnects before its response is sent cancels its queued inputs.
       const disconnected = new AbortController();
       const onClose = (): void => {
@@ -45,19 +43,34 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
         signal: disconnected.signal,
         ...(deadlineMs === 0 ? {} : { deadlineMs }),
       };
-      const parameters = request.body.parameters ?? {};
       let results: unknown[];
       try {
-        results =
-          model.kind === 'in-house'
-            ? await predictInHouse(model, texts, parameters, request.body.inputs, submitOptions)
-            : await model.serving.submit(texts, parameters, submitOptions);
+        results = await withReloadOnUnload(async () => {
+          const model = await context.pool.get(request.params.ref);
+          (request as { modelReference?: string }).modelReference = model.reference;
+          return model.kind === 'in-house'
+            ? predictInHouse(model, texts, parameters, request.body.inputs, submitOptions)
+            : model.serving.submit(texts, parameters, submitOptions);
+        });
       } finally {
         reply.raw.off('close', onClose);
       }
       return Array.isArray(request.body.inputs) ? results : results[0];
     },
   );
+}
+
+/**
+ * Runs `attempt` again once if the model was unloaded while the request waited, so that an
+ * unload or an eviction costs the request a reload instead of a 503.
+ */
+async function withReloadOnUnload<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (error instanceof MaasError && error.code === 'MAAS_ERR_NOT_READY') return attempt();
+    throw error;
+  }
 }
 
 /** Encodes `texts`, queues them and ranks the labels of each, for a model trained here. */

@@ -44,7 +44,8 @@ export function cancelledError(name: string, reason: unknown): MaasError {
 export function closingError(name: string): MaasError {
   return new MaasError(
     'MAAS_ERR_NOT_READY',
-    `${name} is shutting down and accepts no more requests; retry on another server or after restart`,
+    `${name} was unloaded or the server is shutting down; retry the request`,
+    { retryAfterSeconds: 1 },
   );
 }
 
