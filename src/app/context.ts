@@ -56,6 +56,13 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
       }
     }
   }
+  const deadline = settings['serving.request_deadline_ms'];
+  if (deadline !== 0 && settings['serving.max_queue_delay_ms'] >= deadline) {
+    logger.warn(
+      { delayMs: settings['serving.max_queue_delay_ms'], deadlineMs: deadline },
+      'serving.max_queue_delay_ms is not below serving.request_deadline_ms, so a request that waits alone for a batch gets 504; lower the delay or raise the deadline',
+    );
+  }
   const pool = new ModelPool(registry, logger, {
     runtime: {
       onnx: {

@@ -50,18 +50,36 @@ export function* withNgrams(
     if (options.word > 1) {
       recentTokens.push(token);
       if (recentTokens.length > options.word) recentTokens.shift();
-      for (let order = 2; order <= recentTokens.length; order++) {
-        yield recentTokens.slice(-order).join(WORD_NGRAM_SEPARATOR);
+      let ngram = token;
+      for (let start = recentTokens.length - 2; start >= 0; start--) {
+        ngram = `${recentTokens[start] as string}${WORD_NGRAM_SEPARATOR}${ngram}`;
+        yield ngram;
       }
     }
     if (options.char > 0) {
-      for (const { segment: character } of GRAPHEME_SEGMENTER.segment(token)) {
+      for (const character of graphemes(token)) {
         recentChars.push(character);
         if (recentChars.length > options.char) recentChars.shift();
-        for (let order = 1; order <= recentChars.length; order++) {
-          yield charNgramFeature(recentChars.slice(-order).join(''));
+        let ngram = '';
+        for (let start = recentChars.length - 1; start >= 0; start--) {
+          ngram = `${recentChars[start] as string}${ngram}`;
+          yield charNgramFeature(ngram);
         }
       }
     }
   }
+}
+
+/**
+ * Code units that are each a grapheme cluster of their own, whatever follows them: Latin
+ * letters before the combining marks at U+0300, and CJK symbols, kana and ideographs except
+ * the combining tone marks U+302A–U+302F and kana voicing marks U+3099 and U+309A.
+ */
+const SINGLE_UNIT_GRAPHEMES =
+  /^[\u0020-\u007e\u00a0-\u02ff\u3000-\u3029\u3030-\u3098\u309b-\u9fff]*$/;
+
+/** Splits `token` into grapheme clusters, without `Intl.Segmenter` where each unit is one. */
+function graphemes(token: string): Iterable<string> {
+  if (SINGLE_UNIT_GRAPHEMES.test(token)) return token;
+  return Array.from(GRAPHEME_SEGMENTER.segment(token), (part) => part.segment);
 }

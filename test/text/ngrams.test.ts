@@ -46,6 +46,39 @@ describe('withNgrams', () => {
     expect([...withNgrams(['a', 'b'], NO_NGRAMS)]).toEqual(['a', 'b']);
   });
 
+  it('splits characters as Intl.Segmenter does', () => {
+    const segmenter = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+    const pieces = [
+      'a',
+      'é',
+      'e\u0301',
+      '房',
+      'か\u3099',
+      '〪',
+      '한',
+      '👍🏽',
+      '❤\ufe0f',
+      'ʰ',
+      '〇',
+      'Z',
+    ];
+    let seed = 7;
+    const next = (): number => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed;
+    };
+    for (let round = 0; round < 300; round++) {
+      const token = Array.from(
+        { length: 1 + (next() % 6) },
+        () => pieces[next() % pieces.length],
+      ).join('');
+      const expected = Array.from(segmenter.segment(token), (part) =>
+        charNgramFeature(part.segment),
+      );
+      expect([...withNgrams([token], { word: 1, char: 1 })].slice(1)).toEqual(expected);
+    }
+  });
+
   it('yields nothing for no tokens', () => {
     expect([...withNgrams([], { word: 3, char: 3 })]).toEqual([]);
   });
