@@ -80,6 +80,7 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     },
     memoryBudgetBytes: settings['serving.memory_budget_mb'] * 2 ** 20,
     maxCandidateLabels: settings['limits.max_candidate_labels'],
+    referenceCacheMs: settings['serving.reference_cache_ms'],
     onBatch: (reference, report) => metrics.observeBatch(reference, report),
   });
 

@@ -147,6 +147,15 @@ export const SETTINGS = [
       'Model files the pool keeps loaded, in MiB; beyond it the least recently used models are unloaded.',
   },
   {
+    name: 'serving.reference_cache_ms',
+    type: 'integer',
+    default: 1000,
+    min: 0,
+    max: 3_600_000,
+    description:
+      'Time the server reuses the version a model reference resolved to; an alias moved by another process takes effect within it. 0 resolves every request.',
+  },
+  {
     name: 'serving.ready_stale_ms',
     type: 'integer',
     default: 30_000,

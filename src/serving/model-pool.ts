@@ -60,6 +60,11 @@ export interface ModelPoolOptions {
   onBatch?: (reference: string, report: BatchReport) => void;
   /** Most zero-shot candidate labels per request. */
   maxCandidateLabels?: number;
+  /**
+   * Time in ms that the pool reuses the registry's answer for a model reference, so a request
+   * skips a metadata query. An alias moved elsewhere takes effect here within this time.
+   */
+  referenceCacheMs?: number;
 }
 
 interface PoolEntry {
@@ -79,6 +84,7 @@ export class ModelPool {
   readonly #logger: Logger | undefined;
   readonly #options: ModelPoolOptions;
   readonly #entries = new Map<string, PoolEntry>();
+  readonly #resolved = new Map<string, { version: ResolvedVersion; expiresAt: number }>();
   #clock = 0;
 
   constructor(registry: Registry, logger?: Logger, options: ModelPoolOptions = {}) {
@@ -89,7 +95,20 @@ export class ModelPool {
 
   /** Resolves a model reference and returns its loaded version. */
   async get(reference: string): Promise<LoadedModel> {
-    return this.load(await this.#registry.resolve(reference));
+    return this.load(await this.#resolve(reference));
+  }
+
+  async #resolve(reference: string): Promise<ResolvedVersion> {
+    const ttl = this.#options.referenceCacheMs ?? 0;
+    if (ttl === 0) return this.#registry.resolve(reference);
+    const now = Date.now();
+    const cached = this.#resolved.get(reference);
+    if (cached !== undefined && cached.expiresAt > now) return cached.version;
+    const version = await this.#registry.resolve(reference);
+    // Bounded, because clients choose the references.
+    if (this.#resolved.size >= 10_000) this.#resolved.clear();
+    this.#resolved.set(reference, { version, expiresAt: now + ttl });
+    return version;
   }
 
   /**

@@ -216,6 +216,20 @@ describe('load and unload', () => {
   });
 });
 
+describe('reference cache', () => {
+  it('reuses a resolved reference until it expires', async () => {
+    const { context } = await start({ 'serving.reference_cache_ms': 300 });
+    await context.registry.setAlias(MODEL, 'canary', 1);
+    expect((await context.pool.get(`${MODEL}@canary`)).reference).toBe('sentiment@1');
+    await context.registry.deleteAlias(MODEL, 'canary');
+    expect((await context.pool.get(`${MODEL}@canary`)).reference).toBe('sentiment@1');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await expect(context.pool.get(`${MODEL}@canary`)).rejects.toMatchObject({
+      code: 'MAAS_ERR_ALIAS_NOT_FOUND',
+    });
+  });
+});
+
 describe('load and unload routes', () => {
   it('loads, unloads and reloads a model over HTTP', async () => {
     const { url, context } = await start({ 'serving.register_bundled': true });
