@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the serving benchmark on the bundled sentiment-zh model and on a tiny
- * BERT-layout fixture. Writes bench/results/<time>.json and the tables in BENCHMARKS.md.
+ * `npm run bench`: the serving benchmark on the bundled sentiment-zh model and on two
+ * BERT-layout fixtures, a tiny one and a small one. Writes bench/results/<time>.json and the tables in BENCHMARKS.md.
  * Options: --seconds N (per load level, default 10), --out DIR (default bench/results).
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { writeHuggingFaceFixture } from '../src/fixtures/index.js';
+import { TINY_BERT_DIMENSIONS, writeHuggingFaceFixture } from '../src/fixtures/index.js';
 import { readTokenizer } from '../src/tasks/text-classification.js';
 import { measureEngine, type FeedBuilder } from './engine.js';
 import { huggingFaceFeeds, inHouseFeeds } from './feeds.js';
@@ -125,6 +125,32 @@ const sentimentDir = join(root, 'models', 'sentiment-zh');
 const fixtureDir = mkdtempSync(join(tmpdir(), 'maas-bench-fixture-'));
 const bertDir = join(fixtureDir, 'tiny-bert');
 await writeHuggingFaceFixture(bertDir, 'text-classification', { seed: 1 });
+// About 3.4 million weights: costly enough per input that batching can pay off.
+const smallBertDir = join(fixtureDir, 'small-bert');
+await writeHuggingFaceFixture(smallBertDir, 'text-classification', {
+  seed: 1,
+  dimensions: {
+    ...TINY_BERT_DIMENSIONS,
+    hiddenSize: 256,
+    layerCount: 4,
+    headCount: 4,
+    intermediateSize: 1024,
+  },
+});
+const huggingFaceTarget = (name: string, dir: string, description: string): Target => ({
+  name,
+  description,
+  modelFile: join(dir, 'onnx', 'model.onnx'),
+  feeds: undefined as unknown as FeedBuilder,
+  register: (dataDir) => {
+    execFileSync(process.execPath, [maas, 'models', 'import', dir, '--name', name], {
+      env: { ...process.env, MAAS_DATA_DIR: dataDir, MAAS_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+  },
+  naiveScript: join(root, 'bench', 'naive-hf-server.ts'),
+  naiveArgument: dir,
+});
 const targets: Target[] = [
   {
     name: 'sentiment-zh',
@@ -135,19 +161,20 @@ const targets: Target[] = [
     naiveArgument: sentimentDir,
   },
   {
-    name: 'tiny-bert',
-    description:
+    ...huggingFaceTarget(
+      'tiny-bert',
+      bertDir,
       'BERT-layout fixture from npm run fixtures (2 layers, width 32, random weights), text-classification',
-    modelFile: join(bertDir, 'onnx', 'model.onnx'),
+    ),
     feeds: await huggingFaceFeeds(bertDir),
-    register: (dataDir) => {
-      execFileSync(process.execPath, [maas, 'models', 'import', bertDir, '--name', 'tiny-bert'], {
-        env: { ...process.env, MAAS_DATA_DIR: dataDir, MAAS_LOG_LEVEL: 'warn' },
-        stdio: 'ignore',
-      });
-    },
-    naiveScript: join(root, 'bench', 'naive-hf-server.ts'),
-    naiveArgument: bertDir,
+  },
+  {
+    ...huggingFaceTarget(
+      'small-bert',
+      smallBertDir,
+      'BERT-layout fixture with 4 layers, width 256, 4 heads and feed-forward width 1024 (about 3.4 million random weights), text-classification',
+    ),
+    feeds: await huggingFaceFeeds(smallBertDir),
   },
 ];
 
