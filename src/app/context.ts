@@ -77,6 +77,7 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
       maxQueueDelayMs: settings['serving.max_queue_delay_ms'],
       maxQueueLength: settings['serving.max_queue_length'],
       maxConcurrentBatches: settings['serving.max_concurrent_batches'],
+      maxPaddingRatio: 1 + settings['serving.max_padding_percent'] / 100,
     },
     memoryBudgetBytes: settings['serving.memory_budget_mb'] * 2 ** 20,
     maxCandidateLabels: settings['limits.max_candidate_labels'],

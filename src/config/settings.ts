@@ -129,6 +129,15 @@ export const SETTINGS = [
     description: 'Batches of one model that run at the same time.',
   },
   {
+    name: 'serving.max_padding_percent',
+    type: 'integer',
+    default: 50,
+    min: 0,
+    max: 100_000,
+    description:
+      'Most padding in a batch, in percent of its real tokens; an input that would exceed it waits for inputs of its own length.',
+  },
+  {
     name: 'serving.request_deadline_ms',
     type: 'integer',
     default: 30_000,

@@ -100,3 +100,26 @@ describe('paddedTokens', () => {
     expect(paddedTokens(3, 0)).toBe(3);
   });
 });
+
+describe('selectBatch padding bound', () => {
+  it('leaves out inputs that would pad the batch past the ratio', () => {
+    const queue = [10, 11, 12, 40, 9].map((length) => ({ length }));
+    const { entries, full } = selectBatch(queue, {
+      maxBatchSize: 8,
+      maxBatchTokens: 1000,
+      maxPaddingRatio: 1.5,
+    });
+    expect(entries.map((entry) => entry.length)).toEqual([9, 10, 11, 12]);
+    expect(full).toBe(true);
+  });
+
+  it('still takes the oldest input alone', () => {
+    const queue = [400, 2, 3].map((length) => ({ length }));
+    const { entries } = selectBatch(queue, {
+      maxBatchSize: 8,
+      maxBatchTokens: 10_000,
+      maxPaddingRatio: 1.5,
+    });
+    expect(entries.map((entry) => entry.length)).toEqual([400]);
+  });
+});

@@ -21,6 +21,7 @@ describe('DEFAULT_SCHEDULER_LIMITS', () => {
       maxQueueDelayMs: 0,
       maxQueueLength: 1024,
       maxConcurrentBatches: 1,
+      maxPaddingRatio: 1.5,
     });
   });
 

@@ -4,10 +4,12 @@ export interface SizedEntry {
   readonly length: number;
 }
 
-/** The two budgets that bound a batch. */
+/** The budgets that bound a batch. */
 export interface BatchBudget {
   readonly maxBatchSize: number;
   readonly maxBatchTokens: number;
+  /** Maximum padded tokens per real token; unbounded when absent. */
+  readonly maxPaddingRatio?: number;
 }
 
 export interface BatchSelection<Entry> {
@@ -30,8 +32,8 @@ export function paddedTokens(size: number, longest: number): number {
  * The oldest entry always joins, even when it alone exceeds `maxBatchTokens`, so no entry
  * waits forever. The other entries are tried by how close their length is to the oldest
  * one's (older first among equal distances). Each joins if the batch stays within
- * `maxBatchSize` and its padded size stays within `maxBatchTokens`. Grouping similar lengths
- * keeps padding small.
+ * `maxBatchSize`, its padded size within `maxBatchTokens`, and its padded size within
+ * `maxPaddingRatio` times its real tokens. Grouping similar lengths keeps padding small.
  */
 export function selectBatch<Entry extends SizedEntry>(
   queue: readonly Entry[],
@@ -51,12 +53,18 @@ export function selectBatch<Entry extends SizedEntry>(
 
   const selected = [{ entry: oldest, position: 0 }];
   let longest = oldest.length;
+  let realTokens = Math.max(1, oldest.length);
+  const maxPaddingRatio = budget.maxPaddingRatio ?? Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     if (selected.length >= budget.maxBatchSize) break;
     const nextLongest = Math.max(longest, candidate.entry.length);
-    if (paddedTokens(selected.length + 1, nextLongest) > budget.maxBatchTokens) continue;
+    const nextPadded = paddedTokens(selected.length + 1, nextLongest);
+    if (nextPadded > budget.maxBatchTokens) continue;
+    const nextReal = realTokens + Math.max(1, candidate.entry.length);
+    if (nextPadded > maxPaddingRatio * nextReal) continue;
     selected.push(candidate);
     longest = nextLongest;
+    realTokens = nextReal;
   }
 
   // Shortest first, so that a runtime that splits the batch into smaller ones pads each little.

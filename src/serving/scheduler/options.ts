@@ -19,12 +19,18 @@ export interface SchedulerLimits {
   maxQueueLength: number;
   /** Maximum number of batches that run at the same time. */
   maxConcurrentBatches: number;
+  /**
+   * Maximum ratio of a batch's tokens after padding to its real tokens. An input that would
+   * push a batch past it waits for a batch of inputs of its own length, because padded
+   * steps cost as much as real ones.
+   */
+  maxPaddingRatio: number;
 }
 
 /**
  * Default limits, for the settings `serving.max_batch_size`, `serving.max_batch_tokens`,
- * `serving.max_queue_delay_ms`, `serving.max_queue_length` and
- * `serving.max_concurrent_batches` to use as their defaults.
+ * `serving.max_queue_delay_ms`, `serving.max_queue_length`,
+ * `serving.max_concurrent_batches` and `serving.max_padding_ratio` to use as their defaults.
  */
 export const DEFAULT_SCHEDULER_LIMITS: Readonly<SchedulerLimits> = Object.freeze({
   maxBatchSize: 32,
@@ -32,6 +38,7 @@ export const DEFAULT_SCHEDULER_LIMITS: Readonly<SchedulerLimits> = Object.freeze
   maxQueueDelayMs: 0,
   maxQueueLength: 1024,
   maxConcurrentBatches: 1,
+  maxPaddingRatio: 1.5,
 });
 
 /** Measurements of one finished batch, passed to {@link BatchSchedulerOptions.onBatch}. */
@@ -117,6 +124,13 @@ export function resolveSchedulerOptions<Input, Output>(
   requireInteger(limits, 'maxBatchTokens', 1);
   requireInteger(limits, 'maxQueueLength', 1);
   requireInteger(limits, 'maxConcurrentBatches', 1);
+  const ratio = limits.maxPaddingRatio;
+  if (typeof ratio !== 'number' || !(ratio >= 1)) {
+    throw invalidOption(
+      'maxPaddingRatio',
+      `maxPaddingRatio must be a number of at least 1, got ${formatValue(ratio)}`,
+    );
+  }
   const delay = limits.maxQueueDelayMs;
   if (typeof delay !== 'number' || !(delay >= 0 && delay <= MAX_TIMER_DELAY_MS)) {
     throw invalidOption(
