@@ -75,7 +75,8 @@ export function buildServer(context: AppContext, logger: Logger): Server {
 }
 
 /**
- * Logs one line per request (`info` up to 4xx, `error` for 5xx) and counts it in the metrics.
+ * Logs one line per request (`info` up to 4xx, `warn` for 503 and 504, `error` for other
+ * 5xx) and counts it in the metrics.
  * The body and input text are never logged.
  */
 function logAndCountRequests(app: FastifyInstance, metrics: ServingMetrics): void {
@@ -121,7 +122,10 @@ function logAndCountRequests(app: FastifyInstance, metrics: ServingMetrics): voi
       model: (request as { modelReference?: string }).modelReference,
       ms: Math.round(reply.elapsedTime * 100) / 100,
     };
-    if (status >= 500) {
+    if (status === 503 || status === 504) {
+      // Overload, unloads and deadlines come from the load, not from a fault.
+      request.log.warn(fields, 'request completed');
+    } else if (status >= 500) {
       request.log.error(fields, 'request completed');
     } else {
       request.log.info(fields, 'request completed');
