@@ -170,6 +170,15 @@ describe('models', () => {
     expect(list.stdout).toMatch(/^tiny-ner\s+token-classification\s+1/m);
   });
 
+  it('import names a folder that does not exist', async () => {
+    const result = await runCli(
+      ['models', 'import', join(root, 'no-such-folder'), '--name', 'x'],
+      env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no-such-folder not found');
+  });
+
   it('import rejects a folder without a model', async () => {
     const folder = await mkdtemp(join(root, 'empty-'));
     const result = await runCli(['models', 'import', folder, '--name', 'empty'], env);

@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MaasError } from '../../errors/index.js';
 
@@ -87,6 +87,18 @@ function assertObject(value: unknown, path: string): asserts value is Record<str
  * @throws MaasError `MAAS_ERR_ARTIFACT_INVALID` naming the missing or invalid file.
  */
 export async function readModelFolder(dir: string): Promise<ModelFolder> {
+  const kind = await stat(dir).then(
+    (stats) => (stats.isDirectory() ? 'folder' : 'file'),
+    () => 'missing',
+  );
+  if (kind !== 'folder') {
+    throw new MaasError(
+      'MAAS_ERR_ARTIFACT_INVALID',
+      kind === 'missing'
+        ? `model folder ${dir} not found; pass the folder that contains config.json, tokenizer.json and onnx/model.onnx`
+        : `${dir} is a file, not a model folder; pass the folder that contains config.json, tokenizer.json and onnx/model.onnx`,
+    );
+  }
   const missing: string[] = [];
   for (const file of REQUIRED_FILES) {
     try {
