@@ -3,10 +3,10 @@
  * `session.run` on it, one request at a time, with no batching and no framework.
  * Usage: tsx bench/naive-server.ts <model folder> <port>
  */
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readTokenizer } from '../src/tasks/text-classification.js';
+import { serveOneAtATime } from './serial-server.js';
 
 const [modelDir, portText] = process.argv.slice(2);
 if (modelDir === undefined || portText === undefined) {
@@ -19,7 +19,6 @@ const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'), 
   executionMode: 'sequential',
 });
 const labels = ['negative', 'positive'];
-let previous: Promise<unknown> = Promise.resolve();
 
 async function classify(text: string): Promise<{ label: string; score: number }[]> {
   const batch = tokenizer.encodeBatch([text]);
@@ -35,19 +34,4 @@ async function classify(text: string): Promise<{ label: string; score: number }[
     .slice(0, 1);
 }
 
-createServer((request, response) => {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    // One request at a time: each waits for the previous one.
-    previous = previous.then(async () => {
-      try {
-        const { inputs } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { inputs: string };
-        const body = JSON.stringify(await classify(inputs));
-        response.writeHead(200, { 'content-type': 'application/json' }).end(body);
-      } catch (error) {
-        response.writeHead(400).end(String(error));
-      }
-    });
-  });
-}).listen(Number(portText), '127.0.0.1', () => console.log('ready'));
+serveOneAtATime(Number(portText), classify);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
-/** A free loopback TCP port, found by binding port 0. */
+/** Finds a free loopback TCP port by binding port 0. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -13,7 +13,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `command` and resolves once `readyUrl` answers 200, within `timeoutMs`. */
+/** Starts `command` and resolves once `readyUrl` returns 200, within `timeoutMs`. */
 export async function startProcess(
   command: string,
   args: readonly string[],
