@@ -150,7 +150,8 @@ export class HuggingFaceServing {
 
 /**
  * Runs a batch. If it fails with a client error (status 4xx), runs each input alone, so
- * that one bad input fails only its own request; its output is then an {@link InputFailure}.
+ * that one bad input fails only its own request. The output of that input is then an
+ * {@link InputFailure}.
  */
 async function runIsolated(
   model: AnyHuggingFaceTaskModel,

@@ -61,8 +61,8 @@ export interface ModelPoolOptions {
   /** Most zero-shot candidate labels per request. */
   maxCandidateLabels?: number;
   /**
-   * Time in ms that the pool reuses the registry's answer for a model reference, so a request
-   * skips a metadata query. An alias moved elsewhere takes effect here within this time.
+   * Time in ms that the pool reuses the version a model reference resolved to, so a request
+   * skips a metadata query. An alias moved by another process takes effect within this time.
    */
   referenceCacheMs?: number;
 }

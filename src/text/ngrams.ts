@@ -71,9 +71,9 @@ export function* withNgrams(
 }
 
 /**
- * Code units that are each a grapheme cluster of their own, whatever follows them: Latin
- * letters before the combining marks at U+0300, and CJK symbols, kana and ideographs except
- * the combining tone marks U+302A–U+302F and kana voicing marks U+3099 and U+309A.
+ * Code units that are each a grapheme cluster of their own, whatever follows them. These are
+ * ASCII and Latin letters below the combining marks at U+0300, and CJK symbols, kana and
+ * ideographs without the combining marks U+302A–U+302F, U+3099 and U+309A.
  */
 const SINGLE_UNIT_GRAPHEMES =
   /^[\u0020-\u007e\u00a0-\u02ff\u3000-\u3029\u3030-\u3098\u309b-\u9fff]*$/;

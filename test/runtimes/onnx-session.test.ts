@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/runtimes/index.js';
 import { GraphBuilder } from '../../src/training/onnx-export/graph-builder.js';
 
-/** A graph `scores = Cast(ids) + Cast(mask)` with a width of `[batch, sequence]`. */
+/** Builds a graph `scores = Cast(ids) + Cast(mask)` of shape `[batch, sequence]`. */
 function sumGraph(inputName: string): Uint8Array {
   const graph = new GraphBuilder();
   graph.input(inputName, 'int64', ['batch', 'sequence']);

@@ -80,7 +80,7 @@ export const DEFAULT_CLASSIFIER_HYPERPARAMETERS: Readonly<ClassifierHyperparamet
 /**
  * What each architecture changes in {@link DEFAULT_CLASSIFIER_HYPERPARAMETERS}. A bag of
  * n-grams reads every feature of a text, about four per Chinese character, so it needs a larger
- * vocabulary and a much longer sequence; truncating reviews to their first 1,024 features cost
+ * vocabulary and a much longer sequence. Truncating reviews to their first 1,024 features cost
  * 1.5 points of accuracy on ChnSentiCorp.
  */
 const ARCHITECTURE_DEFAULTS: Readonly<

@@ -60,7 +60,8 @@ function build(
     name: string,
   ): tf.layers.Layer => {
     const { architecture } = hyperparameters;
-    const cell = architecture === 'gru' ? 'gru' : architecture === 'rnn' ? 'rnn' : 'lstm';
+    let cell: 'lstm' | 'gru' | 'rnn' = 'lstm';
+    if (architecture === 'gru' || architecture === 'rnn') cell = architecture;
     const layer = recurrentCell(cell, units, inputDropout, returnSequences, layerSeed, name);
     if (architecture !== 'bilstm') {
       return layer;

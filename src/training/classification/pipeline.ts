@@ -42,7 +42,7 @@ export interface ClassifierTrainingResult {
   durationMs: number;
   validationReport: ClassificationReport;
   testReport: ClassificationReport | undefined;
-  /** How closely `model.onnx` reproduced the tfjs model on the validation rows. */
+  /** Difference between `model.onnx` and the tfjs model on the validation rows. */
   onnxParity: OnnxParity;
 }
 

@@ -23,7 +23,7 @@ const ACTIVATIONS: Record<string, { name: string; alpha?: number; beta?: number 
   tanh: { name: 'Tanh' },
 };
 
-/** How one tfjs cell maps to an ONNX recurrent operator. */
+/** Mapping of one tfjs cell to an ONNX recurrent operator. */
 interface CellKind {
   op: 'LSTM' | 'GRU' | 'RNN';
   gates: number;
