@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MaasError } from '../errors/index.js';
 import { MODEL_CARD_FILE } from '../registry/index.js';
+import type { Settings } from '../config/index.js';
+import { isHubModelId } from '../serving/hub-download.js';
 import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
+import { importHuggingFaceHub } from '../serving/import-hf-hub.js';
 import { toDetail } from '../api/routes/models.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
 
@@ -83,27 +86,31 @@ function registerAliasCommand(models: Command): void {
   );
 }
 
-/** `maas models import <folder>`: a packaged model folder or a Hugging Face model folder. */
+/**
+ * `maas models import <folder|hub-id>`: a packaged model folder, a Hugging Face model folder,
+ * or a hub model id to download when `hub.allow_remote` is on.
+ */
 function registerImportCommand(models: Command): void {
   addDataOptions(
     models
-      .command('import <folder>')
+      .command('import <source>')
       .description(
-        'register a model folder as a new version: a folder with model-card.json (as models/ holds), or a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx',
+        'register a model as a new version: a folder with model-card.json (as models/ holds), a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx, or a hub model id such as owner/name (needs hub.allow_remote)',
       )
       .requiredOption('--name <model>', 'model name in the registry')
       .option(
         '--task <task>',
-        'task of a Hugging Face folder: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json)',
+        'task of a Hugging Face model: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json)',
       )
+      .option('--revision <revision>', 'branch, tag or commit of a hub model', 'main')
       .option('--description <text>', 'model description')
       .option('--alias <alias>', 'alias to point at the new version, e.g. production'),
-  ).action(async (folder: string, options: Record<string, unknown>) => {
+  ).action(async (source: string, options: Record<string, unknown>) => {
     await withCommandContext(options, async (context) => {
       const name = options['name'] as string;
       const alias = options['alias'] as string | undefined;
-      if (existsSync(join(folder, MODEL_CARD_FILE))) {
-        const version = await context.registry.importVersionFromFolder(folder, {
+      if (existsSync(join(source, MODEL_CARD_FILE))) {
+        const version = await context.registry.importVersionFromFolder(source, {
           name,
           ...(alias === undefined ? {} : { alias }),
         });
@@ -111,19 +118,40 @@ function registerImportCommand(models: Command): void {
         console.log(`${verb} ${version.name}@${version.version} (${version.task})`);
         return;
       }
-      const version = await importHuggingFaceFolder(context.registry, folder, {
+      const importOptions = {
         name,
         ...(options['task'] === undefined ? {} : { task: options['task'] as string }),
         ...(options['description'] === undefined
           ? {}
           : { description: options['description'] as string }),
         ...(alias === undefined ? {} : { alias }),
-      });
+      };
+      if (!existsSync(source) && isHubModelId(source)) {
+        const version = await importHuggingFaceHub(context.registry, source, {
+          ...importOptions,
+          allowRemote: context.settings['hub.allow_remote'],
+          download: hubDownloadOptions(context.settings, options['revision'] as string),
+        });
+        console.log(`imported ${version.name}@${version.version} (${version.task}, hub ${source})`);
+        return;
+      }
+      const version = await importHuggingFaceFolder(context.registry, source, importOptions);
       console.log(
         `imported ${version.name}@${version.version} (${version.task}, Hugging Face folder)`,
       );
     });
   });
+}
+
+function hubDownloadOptions(settings: Settings, revision: string) {
+  const token = process.env['HF_TOKEN'];
+  return {
+    endpoint: settings['hub.endpoint'],
+    revision,
+    maxBytes: settings['hub.max_download_mb'] * 2 ** 20,
+    timeoutMs: settings['hub.download_timeout_ms'],
+    ...(token === undefined || token === '' ? {} : { token }),
+  };
 }
 
 function printTable(header: string[], rows: string[][]): void {

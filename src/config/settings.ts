@@ -174,6 +174,42 @@ export const SETTINGS = [
       'A model with queued work and no finished batch for this long makes /readyz report not ready.',
   },
   {
+    name: 'serving.pinned_models',
+    type: 'string',
+    default: '',
+    description:
+      'Comma-separated model references loaded at start and never unloaded; /readyz waits for them.',
+  },
+  {
+    name: 'hub.allow_remote',
+    type: 'boolean',
+    default: false,
+    description:
+      'Allow `maas models import <hub-id>` to download a model from the hub; off keeps the server offline.',
+  },
+  {
+    name: 'hub.endpoint',
+    type: 'string',
+    default: 'https://huggingface.co',
+    description: 'Base address of the model hub that hub ids are downloaded from.',
+  },
+  {
+    name: 'hub.max_download_mb',
+    type: 'integer',
+    default: 2048,
+    min: 1,
+    max: 1_048_576,
+    description: 'Most MiB downloaded for one hub model, all its files together.',
+  },
+  {
+    name: 'hub.download_timeout_ms',
+    type: 'integer',
+    default: 1_800_000,
+    min: 1000,
+    max: 86_400_000,
+    description: 'Longest time the download of one hub model may take, in milliseconds.',
+  },
+  {
     name: 'metrics.enabled',
     type: 'boolean',
     default: true,

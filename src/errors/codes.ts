@@ -95,6 +95,26 @@ export const ERROR_CODES = {
     status: 499,
     description: 'The client cancelled the request before it finished.',
   },
+  MAAS_ERR_HUB_DISABLED: {
+    status: 400,
+    description: 'A model hub id was given while hub.allow_remote is false.',
+  },
+  MAAS_ERR_HUB_MODEL_NOT_FOUND: {
+    status: 404,
+    description: 'The model hub has no such repository, revision or required file.',
+  },
+  MAAS_ERR_HUB_DOWNLOAD_FAILED: {
+    status: 502,
+    description: 'A download from the model hub failed or timed out.',
+  },
+  MAAS_ERR_HUB_DOWNLOAD_TOO_LARGE: {
+    status: 413,
+    description: 'A hub model is larger than hub.max_download_mb.',
+  },
+  MAAS_ERR_MODEL_PINNED: {
+    status: 409,
+    description: 'A pinned model (serving.pinned_models) cannot be unloaded.',
+  },
   MAAS_ERR_INTERNAL_ERROR: { status: 500, description: 'An unexpected server error.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -13,6 +13,8 @@ export interface HuggingFaceImportOptions {
   task?: string;
   description?: string;
   alias?: string;
+  /** Provenance recorded in the model card; by default the folder name and its files. */
+  source?: Record<string, unknown>;
 }
 
 /**
@@ -52,7 +54,10 @@ export async function importHuggingFaceFolder(
     modelCard: {
       format: HUGGING_FACE_FORMAT,
       labels,
-      source: { folder: basename(source), files: await listFiles(source) },
+      source: {
+        ...(options.source ?? { folder: basename(source) }),
+        files: await listFiles(source),
+      },
     },
     ...(options.alias === undefined ? {} : { alias: options.alias }),
     writeFiles: (dir) =>

@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Registry, VersionRecord } from '../registry/index.js';
+import { MaasError } from '../errors/index.js';
+import { downloadHubModel, type HubDownloadOptions } from './hub-download.js';
+import { importHuggingFaceFolder, type HuggingFaceImportOptions } from './import-hf-folder.js';
+
+export interface HubImportOptions extends HuggingFaceImportOptions {
+  /** Whether downloads are allowed at all (`hub.allow_remote`). */
+  allowRemote: boolean;
+  download: HubDownloadOptions;
+}
+
+/**
+ * Downloads hub model `id` (its config, tokenizer and ONNX export) into a temporary folder
+ * and registers it as {@link importHuggingFaceFolder} does. The temporary folder is removed
+ * afterwards, whether the import succeeds or not.
+ *
+ * @throws MaasError `MAAS_ERR_HUB_DISABLED` unless `allowRemote` is set, the download errors
+ * of {@link downloadHubModel}, and the import errors for a folder that cannot be served.
+ */
+export async function importHuggingFaceHub(
+  registry: Registry,
+  id: string,
+  options: HubImportOptions,
+): Promise<VersionRecord> {
+  if (!options.allowRemote) {
+    throw new MaasError(
+      'MAAS_ERR_HUB_DISABLED',
+      `${id} is not a local folder, and downloads from the model hub are off; set hub.allow_remote to true (MAAS_HUB_ALLOW_REMOTE=true) to download it, or pass the path of a downloaded folder`,
+      { param: 'model' },
+    );
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'maas-hub-'));
+  try {
+    await downloadHubModel(id, dir, options.download);
+    const { download } = options;
+    return await importHuggingFaceFolder(registry, dir, {
+      name: options.name,
+      ...(options.task === undefined ? {} : { task: options.task }),
+      ...(options.description === undefined ? {} : { description: options.description }),
+      ...(options.alias === undefined ? {} : { alias: options.alias }),
+      source: { hub: id, revision: download.revision, endpoint: download.endpoint },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
