@@ -16,7 +16,10 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export interface Server {
   readonly app: FastifyInstance;
   readonly readiness: Readiness;
-  /** Loads the bundled models; `/readyz` reports ready once it resolves. */
+  /**
+   * Loads the bundled models and pins the references of `serving.pinned_models`; `/readyz`
+   * reports ready once all of them are loaded.
+   */
   warmUp(): Promise<void>;
 }
 
@@ -58,20 +61,32 @@ export function buildServer(context: AppContext, logger: Logger): Server {
     readiness,
     async warmUp() {
       const failed: string[] = [];
-      for (const reference of context.bundled) {
+      const pinned = pinnedReferences(context.settings['serving.pinned_models']);
+      const load = async (reference: string, pin: boolean): Promise<void> => {
         readiness.reason = `loading ${reference}`;
         try {
-          await context.pool.get(reference);
-        } catch {
-          // The pool has logged the cause; the other bundled models still load.
+          await (pin ? context.pool.pin(reference) : context.pool.get(reference));
+        } catch (error) {
+          // The pool logs load failures, but not a reference that does not resolve.
+          logger.error({ model: reference, err: error }, 'model failed to load at start');
           failed.push(reference);
         }
-      }
+      };
+      for (const reference of context.bundled) await load(reference, false);
+      for (const reference of pinned) await load(reference, true);
       readiness.ready = failed.length === 0;
       readiness.reason =
         failed.length === 0 ? '' : `failed to load ${failed.join(', ')}; see the server log`;
     },
   };
+}
+
+/** Splits `serving.pinned_models` into model references, dropping empty entries. */
+export function pinnedReferences(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((reference) => reference.trim())
+    .filter((reference) => reference !== '');
 }
 
 /**

@@ -85,6 +85,8 @@ export class ModelPool {
   readonly #options: ModelPoolOptions;
   readonly #entries = new Map<string, PoolEntry>();
   readonly #resolved = new Map<string, { version: ResolvedVersion; expiresAt: number }>();
+  /** `name@version` keys that are never unloaded. */
+  readonly #pinned = new Set<string>();
   #clock = 0;
 
   constructor(registry: Registry, logger?: Logger, options: ModelPoolOptions = {}) {
@@ -152,10 +154,31 @@ export class ModelPool {
   }
 
   /**
+   * Loads `reference` and keeps it loaded: the memory budget never unloads it, and
+   * {@link unload} rejects it. Returns the loaded version.
+   */
+  async pin(reference: string): Promise<LoadedModel> {
+    const model = await this.get(reference);
+    this.#pinned.add(model.reference);
+    return model;
+  }
+
+  /** Returns whether `name@version` is pinned. */
+  isPinned(key: string): boolean {
+    return this.#pinned.has(key);
+  }
+
+  /**
    * Unloads `name@version`: later requests load it again, queued inputs get 503 and running
    * batches finish first. Returns whether it was loaded or loading.
    */
   async unload(key: string): Promise<boolean> {
+    if (this.#pinned.has(key)) {
+      throw new MaasError(
+        'MAAS_ERR_MODEL_PINNED',
+        `${key} is pinned by serving.pinned_models, so it stays loaded; remove it from that setting and restart to unload it`,
+      );
+    }
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     this.#entries.delete(key);
@@ -199,6 +222,7 @@ export class ModelPool {
   }
 
   async close(): Promise<void> {
+    this.#pinned.clear();
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     const settled = await Promise.allSettled(entries.map((entry) => entry.loading));
@@ -213,7 +237,10 @@ export class ModelPool {
     );
   }
 
-  /** Unloads least recently used versions, never `keep`, until the rest fit the budget. */
+  /**
+   * Unloads least recently used versions, never `keep` or a pinned one, until the rest fit
+   * the budget. Pinned versions count towards the budget.
+   */
   #evictOverBudget(keep: string): void {
     const budget = this.#options.memoryBudgetBytes;
     if (budget === undefined) return;
@@ -222,7 +249,7 @@ export class ModelPool {
     loaded.sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
     for (const [key, entry] of loaded) {
       if (total <= budget) break;
-      if (key === keep) continue;
+      if (key === keep || this.#pinned.has(key)) continue;
       total -= entry.loaded?.sizeBytes ?? 0;
       this.#logger?.info({ model: key, budgetBytes: budget }, 'model unloaded to fit the budget');
       void this.unload(key);

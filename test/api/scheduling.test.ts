@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildServer, type Server } from '../../src/api/server.js';
+import { buildServer, pinnedReferences, type Server } from '../../src/api/server.js';
 import type { AppContext } from '../../src/app/context.js';
 import type { SettingName } from '../../src/config/index.js';
 import { ModelPool } from '../../src/serving/model-pool.js';
@@ -272,5 +272,58 @@ describe('load and unload routes', () => {
     expect((await pending).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await context.pool.getInHouse(MODEL)).scheduler.stats().queueDepth).toBe(0);
+  });
+});
+
+describe('pinned models', () => {
+  it('reports not ready when a pinned model cannot load', async () => {
+    const { url } = await start({ 'serving.pinned_models': 'missing-model' });
+    const base = url.replace(`/v1/models/${MODEL}/predict`, '');
+
+    const response = await fetch(`${base}/readyz`);
+
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('failed to load missing-model');
+  });
+
+  it('loads a pinned model and rejects its unload', async () => {
+    const { url, context } = await start({ 'serving.pinned_models': ` ${MODEL} , ` });
+    const base = url.replace(`/v1/models/${MODEL}/predict`, '');
+
+    const ready = await fetch(`${base}/readyz`);
+    const unload = await fetch(`${base}/v1/models/${MODEL}/unload`, { method: 'POST' });
+
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', models: ['sentiment@1'] });
+    expect(context.pool.isPinned('sentiment@1')).toBe(true);
+    expect(unload.status).toBe(409);
+    expect(((await unload.json()) as { error: { code: string } }).error.code).toBe(
+      'MAAS_ERR_MODEL_PINNED',
+    );
+    expect(await context.pool.loadedVersions()).toEqual(['sentiment@1']);
+  });
+
+  it('never unloads a pinned model for the budget', async () => {
+    const { context } = await start({});
+    await context.registry.importVersionFromFolder(join(modelsDir, MODEL), { name: 'copy' });
+    const size = (await context.pool.getInHouse(MODEL)).sizeBytes;
+    const pool = new ModelPool(context.registry, undefined, { memoryBudgetBytes: size });
+    try {
+      await pool.pin(MODEL);
+      await pool.get('copy');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Over the budget, but the pinned model stays; the model just loaded is never unloaded.
+      expect((await pool.loadedVersions()).sort()).toEqual(['copy@1', 'sentiment@1']);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('pinnedReferences', () => {
+  it('splits and trims the setting', () => {
+    expect(pinnedReferences('')).toEqual([]);
+    expect(pinnedReferences(' a , b@2,,c@staging ')).toEqual(['a', 'b@2', 'c@staging']);
   });
 });
