@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import { percentile } from './stats.js';
 
@@ -41,24 +42,50 @@ export async function loadTest(
 
 /**
  * Sends `count` requests one after another from one keep-alive connection and times each
- * with `performance.now()`, for latencies below autocannon's 1 ms resolution.
+ * with `performance.now()`, for latencies below autocannon's 1 ms resolution. It uses
+ * `node:http` rather than `fetch`: against the same server, `fetch` took about twice as long
+ * per request (0.84 against 1.54 ms at p50 in one run), so its own cost hid the server's.
  */
 export async function sequentialLatency(
   url: string,
   bodies: readonly string[],
   count: number,
 ): Promise<{ p50Ms: number; p99Ms: number; count: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: bodies[i % bodies.length],
-    });
-    await response.arrayBuffer();
-    times.push(performance.now() - started);
-    if (!response.ok) throw new Error(`${url} returned HTTP ${response.status}`);
+  try {
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const status = await post(url, bodies[i % bodies.length] as string, agent);
+      times.push(performance.now() - started);
+      if (status !== 200) throw new Error(`${url} returned HTTP ${status}`);
+    }
+  } finally {
+    agent.destroy();
   }
   return { p50Ms: percentile(times, 0.5), p99Ms: percentile(times, 0.99), count };
+}
+
+/** Sends one JSON POST and resolves with its status once the whole response has arrived. */
+function post(url: string, body: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.once('end', () => resolve(response.statusCode ?? 0));
+        response.once('error', reject);
+      },
+    );
+    outgoing.once('error', reject);
+    outgoing.end(body);
+  });
 }

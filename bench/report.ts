@@ -1,7 +1,7 @@
 import type { EngineLimit } from './engine.js';
 import type { LoadResult } from './load.js';
 
-/** Latency of requests sent one after another, timed around `fetch`. */
+/** Latency of requests sent one after another over one keep-alive `node:http` connection. */
 export interface SequentialLatency {
   p50Ms: number;
   p99Ms: number;
@@ -60,7 +60,7 @@ alone (no model) runs ${fixed(engine.tokenizerInputsPerSecond)} times per second
 | --- | --- | --- | --- | --- | --- |
 ${[...loadRows('server', target.server), ...loadRows('naive', target.naive)].join('\n')}
 
-One request at a time, ${target.idle.count} requests timed around \`fetch\` (the client's own time
+One request at a time, ${target.idle.count} requests sent with \`node:http\` over one keep-alive connection (the client's own time
 included): server p50 ${fixed(target.idle.p50Ms, 3)} ms, naive baseline p50
 ${fixed(target.naiveIdle.p50Ms, 3)} ms.
 
