@@ -12,10 +12,10 @@ export interface Span {
 }
 
 /**
- * How an `I-X` tag that does not continue an `X` span is read.
+ * Rules for an `I-X` tag that does not continue an `X` span.
  * - `conlleval`: it starts a new `X` span, as the CoNLL-2000 `conlleval` script does.
- * - `strict`: it belongs to no span, as seqeval's strict IOB2 mode does, so a tagger that
- *   emits invalid sequences gets no credit for them.
+ * - `strict`: it belongs to no span, so a tagger that emits invalid IOB2 sequences gets no
+ *   credit for them.
  */
 export const SPAN_SCHEMES = ['conlleval', 'strict'] as const;
 export type SpanScheme = (typeof SPAN_SCHEMES)[number];
