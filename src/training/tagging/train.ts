@@ -1,0 +1,328 @@
+import { tf, useWasmBackend } from '../../runtimes/tfjs/backend.js';
+import { Vocabulary } from '../../text/index.js';
+import { createRandom, shuffleInPlace } from '../../util/random.js';
+import { clipByGlobalNorm, TrainingCancelledError } from '../classification/train.js';
+import { computeSpanReport, type SpanReport } from '../evaluation/span-report.js';
+import { registerTrainingKernels } from '../kernels/index.js';
+import { bioConstraints, crfNegativeLogLikelihood, type CrfParameters } from './crf.js';
+import { decodeTags } from './decode.js';
+import { buildTagger, createCrfVariables, type TaggerHyperparameters } from './model.js';
+import { tokenKey } from './token-splitter.js';
+
+/** A sentence with one tag per token, as a CoNLL file gives it. */
+export interface TaggedSentence {
+  tokens: readonly string[];
+  tags: readonly string[];
+}
+
+export interface TaggerTrainingInput {
+  train: readonly TaggedSentence[];
+  validation: readonly TaggedSentence[];
+  /** Tag names; a tag's index in this list is its output unit. */
+  tags: readonly string[];
+  hyperparameters: TaggerHyperparameters;
+}
+
+/** Metrics of one finished tagger epoch. */
+export interface TaggerEpochMetrics {
+  epoch: number;
+  loss: number;
+  valF1: number;
+  valTokenAccuracy: number;
+  elapsedMs: number;
+}
+
+export type TaggerTrainingEvent =
+  | { type: 'started'; trainSentences: number; vocabularySize: number; batchesPerEpoch: number }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number }
+  | ({ type: 'epoch'; epochs: number; improved: boolean } & TaggerEpochMetrics)
+  | { type: 'early_stopped'; epoch: number; bestEpoch: number };
+
+export interface TrainedTagger {
+  model: tf.LayersModel;
+  vocabulary: Vocabulary;
+  /** CRF weights of a `bilstm-crf` tagger; null for `bilstm`. */
+  crf: CrfParameters | null;
+  history: TaggerEpochMetrics[];
+  /** Epoch whose weights the model holds: the one with the best validation span F1. */
+  bestEpoch: number;
+  /** Span report of the validation set at the best epoch. */
+  validation: SpanReport;
+}
+
+/** An encoded piece of a sentence: token ids and tag indexes, at most `maxLength` long. */
+interface EncodedSentence {
+  ids: number[];
+  tags: number[];
+}
+
+/** The shortest padded batch; tfjs-layers 4.22 fails on the gradient of one LSTM step. */
+const MIN_STEPS = 2;
+
+/**
+ * Trains a BiLSTM or BiLSTM-CRF tagger with Adam, evaluates the span F1 of the validation
+ * sentences after every epoch, stops after `patience` epochs without improvement and
+ * restores the best weights.
+ */
+export async function trainTagger(
+  input: TaggerTrainingInput,
+  onEvent: (event: TaggerTrainingEvent) => void = () => {},
+  isCancelled: () => boolean = () => false,
+): Promise<TrainedTagger> {
+  await useWasmBackend();
+  registerTrainingKernels();
+  const hp = input.hyperparameters;
+  const tagIndex = new Map(input.tags.map((tag, index) => [tag, index]));
+  const vocabulary = Vocabulary.build(
+    input.train.map((sentence) => sentence.tokens.map(tokenKey)),
+    { minCount: hp.minCount, maxSize: hp.vocabularySize },
+  );
+  const train = input.train.flatMap((sentence) =>
+    encodeSentence(sentence, vocabulary, tagIndex, hp.maxLength),
+  );
+  const model = buildTagger(hp, vocabulary.size, input.tags.length);
+  const crf = hp.architecture === 'bilstm-crf' ? createCrfVariables(input.tags.length) : null;
+  const optimizer = tf.train.adam(hp.learningRate);
+  const random = createRandom(hp.seed);
+  const batchesPerEpoch = Math.ceil(train.length / hp.batchSize);
+  onEvent({
+    type: 'started',
+    trainSentences: input.train.length,
+    vocabularySize: vocabulary.size,
+    batchesPerEpoch,
+  });
+
+  const history: TaggerEpochMetrics[] = [];
+  let best: { f1: number; epoch: number; weights: tf.Tensor[]; report: SpanReport } | undefined;
+  const variables = (): tf.Variable[] => [
+    ...model.trainableWeights.map((weight) => weight.read() as tf.Variable),
+    ...(crf?.variables ?? []),
+  ];
+  try {
+    for (let epoch = 1; epoch <= hp.epochs; epoch++) {
+      const started = Date.now();
+      const batches = cutBatches(train, hp.batchSize, random);
+      let lossSum = 0;
+      for (const [position, batch] of batches.entries()) {
+        if (isCancelled()) throw new TrainingCancelledError();
+        const loss = trainStep(model, crf, optimizer, batch, hp.clipNorm, variables());
+        lossSum += loss;
+        onEvent({ type: 'batch', epoch, batch: position + 1, batches: batches.length, loss });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const crfParameters = crf === null ? null : await readCrf(crf);
+      const report = evaluateTagger(model, crfParameters, vocabulary, input.tags, input.validation);
+      const metrics: TaggerEpochMetrics = {
+        epoch,
+        loss: lossSum / Math.max(1, batches.length),
+        valF1: report.overall.f1,
+        valTokenAccuracy: report.token_accuracy,
+        elapsedMs: Date.now() - started,
+      };
+      history.push(metrics);
+      const improved = best === undefined || report.overall.f1 > best.f1;
+      if (improved) {
+        best?.weights.forEach((weight) => weight.dispose());
+        best = {
+          f1: report.overall.f1,
+          epoch,
+          report,
+          weights: variables().map((variable) => variable.clone()),
+        };
+      }
+      onEvent({ type: 'epoch', epochs: hp.epochs, improved, ...metrics });
+      if (best !== undefined && epoch - best.epoch >= hp.patience && epoch < hp.epochs) {
+        onEvent({ type: 'early_stopped', epoch, bestEpoch: best.epoch });
+        break;
+      }
+    }
+  } catch (error) {
+    best?.weights.forEach((weight) => weight.dispose());
+    model.dispose();
+    crf?.variables.forEach((variable) => variable.dispose());
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+
+  if (best === undefined) throw new Error('a tagger needs at least one epoch');
+  variables().forEach((variable, index) => variable.assign(best?.weights[index] as tf.Tensor));
+  best.weights.forEach((weight) => weight.dispose());
+  const crfParameters = crf === null ? null : await readCrf(crf);
+  crf?.variables.forEach((variable) => variable.dispose());
+  return {
+    model,
+    vocabulary,
+    crf: crfParameters,
+    history,
+    bestEpoch: best.epoch,
+    validation: best.report,
+  };
+}
+
+/**
+ * Encodes a sentence to ids and tag indexes, cut into pieces of at most `maxLength` tokens.
+ *
+ * @throws Error naming the tag when a sentence has a tag outside the tag set.
+ */
+export function encodeSentence(
+  sentence: TaggedSentence,
+  vocabulary: Vocabulary,
+  tagIndex: ReadonlyMap<string, number>,
+  maxLength: number,
+): EncodedSentence[] {
+  const ids = sentence.tokens.map((token) => vocabulary.idOf(tokenKey(token)));
+  const tags = sentence.tags.map((tag) => {
+    const index = tagIndex.get(tag);
+    if (index === undefined) {
+      throw new Error(`tag "${tag}" is not one of ${[...tagIndex.keys()].join(', ')}`);
+    }
+    return index;
+  });
+  const pieces: EncodedSentence[] = [];
+  for (let start = 0; start < ids.length; start += maxLength) {
+    pieces.push({
+      ids: ids.slice(start, start + maxLength),
+      tags: tags.slice(start, start + maxLength),
+    });
+  }
+  return pieces;
+}
+
+/** A padded batch: ids, tag indexes and mask, row-major `[size, steps]`. */
+interface TaggerBatch {
+  ids: Int32Array;
+  tags: Int32Array;
+  mask: Float32Array;
+  size: number;
+  steps: number;
+}
+
+/** Shuffles the sentences, sorts them by length in pools of 50 batches and pads each batch. */
+function cutBatches(
+  sentences: readonly EncodedSentence[],
+  batchSize: number,
+  random: () => number,
+): TaggerBatch[] {
+  const order = sentences.map((_, index) => index);
+  shuffleInPlace(order, random);
+  const pool = batchSize * 50;
+  const batches: TaggerBatch[] = [];
+  for (let start = 0; start < order.length; start += pool) {
+    const slice = order.slice(start, start + pool);
+    slice.sort(
+      (a, b) =>
+        (sentences[a] as EncodedSentence).ids.length - (sentences[b] as EncodedSentence).ids.length,
+    );
+    for (let first = 0; first < slice.length; first += batchSize) {
+      batches.push(padBatch(slice.slice(first, first + batchSize).map((i) => sentences[i]!)));
+    }
+  }
+  shuffleInPlace(batches, random);
+  return batches;
+}
+
+function padBatch(rows: readonly EncodedSentence[]): TaggerBatch {
+  const steps = Math.max(MIN_STEPS, ...rows.map((row) => row.ids.length));
+  const ids = new Int32Array(rows.length * steps);
+  const tags = new Int32Array(rows.length * steps);
+  const mask = new Float32Array(rows.length * steps);
+  rows.forEach((row, index) => {
+    ids.set(row.ids, index * steps);
+    tags.set(row.tags, index * steps);
+    mask.fill(1, index * steps, index * steps + row.ids.length);
+  });
+  return { ids, tags, mask, size: rows.length, steps };
+}
+
+function trainStep(
+  model: tf.LayersModel,
+  crf: ReturnType<typeof createCrfVariables> | null,
+  optimizer: tf.Optimizer,
+  batch: TaggerBatch,
+  clipNorm: number,
+  variables: tf.Variable[],
+): number {
+  const shape: [number, number] = [batch.size, batch.steps];
+  return tf.tidy(() => {
+    const x = tf.tensor2d(batch.ids, shape, 'int32');
+    const tags = tf.tensor2d(batch.tags, shape, 'int32');
+    const mask = tf.tensor2d(batch.mask, shape);
+    const { value, grads } = optimizer.computeGradients(() => {
+      const output = model.apply(x, { training: true }) as tf.Tensor3D;
+      if (crf !== null) return crfNegativeLogLikelihood(output, tags, mask, crf);
+      return maskedCrossEntropy(output, tags, mask);
+    }, variables);
+    optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm));
+    return value.dataSync()[0] as number;
+  });
+}
+
+/** Mean cross-entropy over the real (unmasked) tokens of a batch. */
+function maskedCrossEntropy(
+  probabilities: tf.Tensor3D,
+  tags: tf.Tensor2D,
+  mask: tf.Tensor2D,
+): tf.Scalar {
+  const oneHot = tf.oneHot(tags, probabilities.shape[2]).toFloat();
+  const clipped = tf.clipByValue(probabilities, 1e-7, 1);
+  const perToken = tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), 2));
+  return tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+}
+
+async function readCrf(crf: ReturnType<typeof createCrfVariables>): Promise<CrfParameters> {
+  return {
+    transitions: (await crf.transitions.array()) as number[][],
+    start: (await crf.start.array()) as number[],
+    end: (await crf.end.array()) as number[],
+  };
+}
+
+/** Tags `sentences` with the model and scores the spans against their gold tags. */
+export function evaluateTagger(
+  model: tf.LayersModel,
+  crf: CrfParameters | null,
+  vocabulary: Vocabulary,
+  tags: readonly string[],
+  sentences: readonly TaggedSentence[],
+): SpanReport {
+  const predicted = predictTags(model, crf, vocabulary, tags, sentences);
+  return computeSpanReport(
+    sentences.map((sentence) => sentence.tags),
+    predicted,
+  );
+}
+
+/** Predicts a tag for every token of `sentences`, 64 sentences per batch. */
+export function predictTags(
+  model: tf.LayersModel,
+  crf: CrfParameters | null,
+  vocabulary: Vocabulary,
+  tags: readonly string[],
+  sentences: readonly TaggedSentence[],
+): string[][] {
+  const constraints = bioConstraints(tags);
+  const output: string[][] = [];
+  for (let first = 0; first < sentences.length; first += 64) {
+    const rows = sentences.slice(first, first + 64).map((sentence) => ({
+      ids: sentence.tokens.map((token) => vocabulary.idOf(tokenKey(token))),
+      tags: sentence.tokens.map(() => 0),
+    }));
+    const batch = padBatch(rows);
+    const scores = tf.tidy(() =>
+      (
+        model.predict(tf.tensor2d(batch.ids, [batch.size, batch.steps], 'int32')) as tf.Tensor
+      ).dataSync(),
+    ) as Float32Array;
+    rows.forEach((row, index) => {
+      const width = tags.length;
+      const rowScores = scores.subarray(
+        index * batch.steps * width,
+        (index + 1) * batch.steps * width,
+      );
+      const path = decodeTags(rowScores, row.ids.length, width, crf, constraints);
+      output.push(path.map((tag) => tags[tag] as string));
+    });
+  }
+  return output;
+}
