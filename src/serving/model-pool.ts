@@ -11,6 +11,8 @@ import {
   readTokenizer,
 } from '../tasks/text-classification.js';
 import type { Encoding } from '../text/index.js';
+import { TAGGER_FILE, readTaggerFile } from '../tasks/tagger-file.js';
+import { TokenClassificationPipeline } from '../tasks/token-classification.js';
 import {
   loadHuggingFaceTask,
   type HfTask,
@@ -42,6 +44,14 @@ export interface InHouseModel extends LoadedModelBase {
   readonly scheduler: BatchScheduler<Encoding, Float32Array>;
 }
 
+/** A token classifier (tagger) trained here, with the scheduler in front of its graph. */
+export interface InHouseTaggerModel extends LoadedModelBase {
+  readonly kind: 'in-house-tagger';
+  readonly pipeline: TokenClassificationPipeline;
+  /** Queues windows of token ids; an input longer than the model's window has several. */
+  readonly scheduler: BatchScheduler<Encoding, Float32Array>;
+}
+
 /** A Hugging Face model folder, run through @huggingface/transformers. */
 export interface HuggingFaceModel extends LoadedModelBase {
   readonly kind: 'huggingface';
@@ -49,7 +59,7 @@ export interface HuggingFaceModel extends LoadedModelBase {
 }
 
 /** A version loaded into memory. */
-export type LoadedModel = InHouseModel | HuggingFaceModel;
+export type LoadedModel = InHouseModel | InHouseTaggerModel | HuggingFaceModel;
 
 export interface ModelPoolOptions {
   runtime?: RuntimeOptions;
@@ -214,9 +224,9 @@ export class ModelPool {
   stalled(now: number, staleMs: number): string[] {
     return this.#loadedModels()
       .filter((model) =>
-        model.kind === 'in-house'
-          ? !model.scheduler.isHealthy(now, staleMs)
-          : !model.serving.isHealthy(now, staleMs),
+        model.kind === 'huggingface'
+          ? !model.serving.isHealthy(now, staleMs)
+          : !model.scheduler.isHealthy(now, staleMs),
       )
       .map((model) => model.reference);
   }
@@ -311,16 +321,68 @@ export class ModelPool {
     }
   }
 
+  async #loadTagger(
+    version: ResolvedVersion,
+    reference: string,
+    started: number,
+  ): Promise<InHouseTaggerModel> {
+    try {
+      const [file, graph] = await Promise.all([
+        readTaggerFile(version.dir),
+        loadGraph(version.runtime, version.dir, this.#options.runtime),
+      ]);
+      const pipeline = new TokenClassificationPipeline(file, graph);
+      const onBatch = this.#options.onBatch;
+      const scheduler = new BatchScheduler<Encoding, Float32Array>({
+        ...this.#options.scheduler,
+        name: reference,
+        runBatch: (windows) => pipeline.score(windows),
+        lengthOf: (window) => window.length,
+        ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
+        ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+      });
+      this.#logger?.info(
+        {
+          model: version.name,
+          version: version.version,
+          runtime: version.runtime,
+          loadMs: Date.now() - started,
+        },
+        'model loaded',
+      );
+      return {
+        kind: 'in-house-tagger',
+        name: version.name,
+        version: version.version,
+        task: version.task,
+        reference,
+        pipeline,
+        scheduler,
+        sizeBytes: await modelFileBytes(version, TAGGER_FILE),
+      };
+    } catch (error) {
+      this.#logger?.error({ model: reference, err: error }, 'model load failed');
+      throw new MaasError(
+        'MAAS_ERR_MODEL_LOAD_FAILED',
+        `cannot load ${reference}: its files are missing or invalid; the server log has the details`,
+        { cause: error },
+      );
+    }
+  }
+
   async #load(version: ResolvedVersion): Promise<LoadedModel> {
     const started = Date.now();
     const reference = `${version.name}@${version.version}`;
     if (version.modelCard['format'] === HUGGING_FACE_FORMAT) {
       return this.#loadHuggingFace(version, reference, started);
     }
+    if (version.task === 'token-classification') {
+      return this.#loadTagger(version, reference, started);
+    }
     if (version.task !== 'text-classification') {
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `model ${reference} has task ${version.task}; models trained here serve text-classification only`,
+        `model ${reference} has task ${version.task}; models trained here serve text-classification and token-classification only`,
       );
     }
     try {
@@ -381,14 +443,17 @@ export class ModelPool {
 
 /** Returns the queue statistics of a loaded model of either kind. */
 export function statsOf(model: LoadedModel): SchedulerStats {
-  return model.kind === 'in-house' ? model.scheduler.stats() : model.serving.stats();
+  return model.kind === 'huggingface' ? model.serving.stats() : model.scheduler.stats();
 }
 
 /** Bytes of the files a runtime reads into memory: the graph's weights and the tokenizer. */
-async function modelFileBytes(version: ResolvedVersion): Promise<number> {
+async function modelFileBytes(
+  version: ResolvedVersion,
+  tokenizerFile: string = TOKENIZER_FILE,
+): Promise<number> {
   const weights = version.runtime === 'onnx' ? ONNX_MODEL_FILE : TFJS_WEIGHTS_FILE;
   const sizes = await Promise.all(
-    [weights, TOKENIZER_FILE].map(async (file) => (await stat(join(version.dir, file))).size),
+    [weights, tokenizerFile].map(async (file) => (await stat(join(version.dir, file))).size),
   );
   return sizes.reduce((sum, size) => sum + size, 0);
 }

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
-import type { InHouseModel } from '../../serving/model-pool.js';
+import type { InHouseModel, InHouseTaggerModel } from '../../serving/model-pool.js';
 import type { SubmitOptions } from '../../serving/scheduler/index.js';
 import type { LabelScore } from '../../tasks/text-classification.js';
 
@@ -48,9 +48,13 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
         results = await withReloadOnUnload(async () => {
           const model = await context.pool.get(request.params.ref);
           (request as { modelReference?: string }).modelReference = model.reference;
-          return model.kind === 'in-house'
-            ? predictInHouse(model, texts, parameters, request.body.inputs, submitOptions)
-            : model.serving.submit(texts, parameters, submitOptions);
+          if (model.kind === 'in-house') {
+            return predictInHouse(model, texts, parameters, request.body.inputs, submitOptions);
+          }
+          if (model.kind === 'in-house-tagger') {
+            return tagInHouse(model, texts, parameters, submitOptions);
+          }
+          return model.serving.submit(texts, parameters, submitOptions);
         });
       } finally {
         reply.raw.off('close', onClose);
@@ -94,6 +98,30 @@ async function predictInHouse(
   }
   const rows = await model.scheduler.submit(encodings, submitOptions);
   return rows.map((row) => model.pipeline.rank(row, { topK }));
+}
+
+/**
+ * Splits `texts` into token windows, queues all windows of the request together and merges
+ * each text's tags into entities. A text without tokens gets an empty list.
+ */
+async function tagInHouse(
+  model: InHouseTaggerModel,
+  texts: string[],
+  parameters: Record<string, unknown>,
+  submitOptions: SubmitOptions,
+): Promise<unknown[]> {
+  const encodings = texts.map((text) => model.pipeline.encode(text));
+  // Checks the parameters before anything is queued.
+  model.pipeline.entities('', { tokens: [], windows: [] }, [], parameters);
+  const windows = encodings.flatMap((encoding) => encoding.windows);
+  const scores = windows.length === 0 ? [] : await model.scheduler.submit(windows, submitOptions);
+  let next = 0;
+  return texts.map((text, index) => {
+    const encoding = encodings[index] as (typeof encodings)[number];
+    const own = scores.slice(next, next + encoding.windows.length);
+    next += encoding.windows.length;
+    return model.pipeline.entities(text, encoding, own, parameters);
+  });
 }
 
 /** Reads `parameters.top_k`: a positive integer, or null for every label; 1 when absent. */

@@ -1,0 +1,85 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Registry, VersionRecord } from '../../registry/index.js';
+import { copyFiles } from '../../storage/index.js';
+import { computeSpanReport, type SpanReport } from '../evaluation/span-report.js';
+import { writeTaggerArtifacts } from './artifacts.js';
+import type { TaggerHyperparameters } from './model.js';
+import { predictTags, type TaggedSentence, type TrainedTagger } from './train.js';
+
+export interface RegisterTaggerOptions {
+  name: string;
+  description?: string;
+  alias?: string;
+  hyperparameters: TaggerHyperparameters;
+  tags: readonly string[];
+  validation: readonly TaggedSentence[];
+  /** Held-out sentences never trained on; their span report goes into the model card. */
+  test?: readonly TaggedSentence[];
+  /** Model card `training` fields: data source, split, command and the like. */
+  training?: Record<string, unknown>;
+  /** Span types left out of the scores, such as `V` for semantic role labeling. */
+  ignoreTypes?: readonly string[];
+}
+
+/**
+ * Exports a trained tagger to ONNX, checks the export against tfjs, evaluates the test
+ * sentences and registers a `token-classification` version whose model card holds the
+ * reports.
+ */
+export async function registerTagger(
+  registry: Registry,
+  trained: TrainedTagger,
+  options: RegisterTaggerOptions,
+): Promise<VersionRecord> {
+  const staging = await mkdtemp(join(tmpdir(), 'maas-tagger-'));
+  try {
+    const parity = await writeTaggerArtifacts(
+      trained,
+      options.hyperparameters,
+      options.tags,
+      options.validation,
+      staging,
+    );
+    let test: SpanReport | null = null;
+    if (options.test !== undefined && options.test.length > 0) {
+      const predicted = predictTags(
+        trained.model,
+        trained.crf,
+        trained.vocabulary,
+        options.tags,
+        options.test,
+      );
+      test = computeSpanReport(
+        options.test.map((sentence) => sentence.tags),
+        predicted,
+        { ignoreTypes: options.ignoreTypes ?? [] },
+      );
+    }
+    return await registry.createVersion({
+      name: options.name,
+      task: 'token-classification',
+      runtime: 'onnx',
+      ...(options.description === undefined ? {} : { description: options.description }),
+      modelCard: {
+        description: options.description ?? null,
+        architecture: options.hyperparameters.architecture,
+        labels: [...options.tags],
+        training: {
+          ...options.training,
+          hyperparameters: options.hyperparameters,
+          best_epoch: trained.bestEpoch,
+          history: trained.history,
+        },
+        vocabulary_size: trained.vocabulary.size,
+        metrics: { validation: trained.validation, test },
+        onnx_parity: parity,
+      },
+      ...(options.alias === undefined ? {} : { alias: options.alias }),
+      writeFiles: (dir) => copyFiles(staging, dir),
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
