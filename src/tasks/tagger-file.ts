@@ -14,7 +14,7 @@ export interface TaggerFile {
   format: typeof TAGGER_FORMAT;
   format_version: typeof TAGGER_FORMAT_VERSION;
   unit: TokenUnit;
-  /** Longest token window the model runs; longer inputs are tagged window by window. */
+  /** Maximum tokens per window the model runs; longer inputs are tagged window by window. */
   max_length: number;
   /** Token keys by id; ids 0 and 1 are `[PAD]` and `[UNK]`. */
   vocabulary: string[];

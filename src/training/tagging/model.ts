@@ -21,7 +21,7 @@ export interface TaggerHyperparameters {
   epochs: number;
   /** Epochs without a better validation F1 before training stops. */
   patience: number;
-  /** Longest token sequence trained on; longer sentences are cut into pieces. */
+  /** Maximum tokens per training sequence; longer sentences are cut into pieces. */
   maxLength: number;
   minCount: number;
   vocabularySize: number;

@@ -25,7 +25,7 @@ export interface RegisterTaggerOptions {
 
 /**
  * Exports a trained tagger to ONNX, checks the export against tfjs, evaluates the test
- * sentences and registers a `token-classification` version whose model card holds the
+ * sentences and registers a `token-classification` version whose model card contains the
  * reports.
  */
 export async function registerTagger(

@@ -1,8 +1,8 @@
 import { DEFAULT_NORMALIZE_OPTIONS, normalizeText } from '../../text/index.js';
 
 /**
- * Token units of a tagger: `character` tags every grapheme cluster that is not whitespace,
- * as Chinese NER data (one character per line) is labeled; `word` tags words and
+ * Token units of a tagger. `character` tags every grapheme cluster that is not whitespace,
+ * as Chinese NER data (one character per line) is labeled. `word` tags words and
  * punctuation marks, as English CoNLL data is labeled.
  */
 export const TOKEN_UNITS = ['character', 'word'] as const;

@@ -91,9 +91,8 @@ export function tagSet(sentences: readonly TaggedSentence[]): string[] {
   for (const sentence of sentences) for (const tag of sentence.tags) seen.add(tag);
   seen.delete('O');
   const typeOf = (tag: string): string => tag.replace(/^[BI]-/, '');
-  const others = [...seen].sort((a, b) =>
-    typeOf(a) === typeOf(b) ? (a < b ? -1 : 1) : typeOf(a) < typeOf(b) ? -1 : 1,
-  );
+  const sortKey = (tag: string): string => `${typeOf(tag)}\u0000${tag}`;
+  const others = [...seen].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
   return ['O', ...others];
 }
 
