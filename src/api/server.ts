@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
 import type { ServingMetrics } from '../serving/metrics.js';
+import { registerDatasetRoutes } from './routes/datasets.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
@@ -52,6 +53,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerModelRoutes(app, context);
   registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
+  registerDatasetRoutes(app, context);
 
   return {
     app,

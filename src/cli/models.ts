@@ -6,6 +6,7 @@ import { MODEL_CARD_FILE } from '../registry/index.js';
 import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { toDetail } from '../api/routes/models.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
+import { printTable } from './table.js';
 
 export function registerModelsCommand(program: Command): void {
   const models = program.command('models').description('list and inspect registered models');
@@ -124,18 +125,4 @@ function registerImportCommand(models: Command): void {
       );
     });
   });
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  for (const row of [header, ...rows]) {
-    console.log(
-      row
-        .map((cell, column) => cell.padEnd(widths[column] as number))
-        .join('  ')
-        .trimEnd(),
-    );
-  }
 }

@@ -81,6 +81,15 @@ export const SETTINGS = [
       'Most zero-shot candidate labels per request; each label runs the model once per input.',
   },
   {
+    name: 'limits.max_upload_bytes',
+    type: 'integer',
+    default: 104_857_600,
+    min: 1,
+    max: 17_179_869_184,
+    description:
+      'Largest dataset file accepted by POST /v1/datasets, in bytes; larger uploads get 413 and nothing is stored.',
+  },
+  {
     name: 'serving.register_bundled',
     type: 'boolean',
     default: true,

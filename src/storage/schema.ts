@@ -36,9 +36,33 @@ export interface AliasesTable {
   updated_at: string;
 }
 
+/** A stored, validated dataset file. */
+export interface DatasetsTable {
+  /** Lowercase hex SHA-256 of the file's bytes. */
+  id: string;
+  /** Display name, by default the uploaded file name. */
+  name: string;
+  format: string;
+  /** What the dataset trains: text-classification, token-classification, and so on. */
+  kind: string;
+  /** Hugging Face task name of a model trained on it. */
+  task: string;
+  /** Read settings (columns, tag repair) as a JSON object. */
+  read_options: string;
+  /** Labels, tags or argument labels as a JSON array. */
+  labels: string;
+  /** Statistics as a JSON object. */
+  statistics: string;
+  /** The file, relative to the artifact store root. */
+  file_path: string;
+  size_bytes: number;
+  created_at: string;
+}
+
 /** Every table of the metadata database, as Kysely's `DB` type parameter. */
 export interface DatabaseSchema {
   models: ModelsTable;
   versions: VersionsTable;
   aliases: AliasesTable;
+  datasets: DatasetsTable;
 }
