@@ -10,6 +10,8 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
+import { registerTrainingJobRoutes } from './routes/training-jobs.js';
+import { TrainingJobs } from '../training/jobs/training-jobs.js';
 
 /** Client-sent request ids that are echoed and logged; others are replaced by a UUID. */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -17,6 +19,8 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export interface Server {
   readonly app: FastifyInstance;
   readonly readiness: Readiness;
+  /** Training jobs; the runner starts when the server is ready and stops when it closes. */
+  readonly jobs: TrainingJobs;
   /** Loads the bundled models; `/readyz` reports ready once it resolves. */
   warmUp(): Promise<void>;
 }
@@ -54,10 +58,15 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
   registerDatasetRoutes(app, context);
+  const jobs = new TrainingJobs(context, logger);
+  registerTrainingJobRoutes(app, jobs);
+  app.addHook('onReady', async () => jobs.runner.start());
+  app.addHook('onClose', async () => jobs.runner.close());
 
   return {
     app,
     readiness,
+    jobs,
     async warmUp() {
       const failed: string[] = [];
       for (const reference of context.bundled) {

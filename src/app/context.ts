@@ -8,6 +8,7 @@ import type { GraphOptimizationLevel } from '../runtimes/index.js';
 import { ServingMetrics } from '../serving/metrics.js';
 import { ModelPool } from '../serving/model-pool.js';
 import { DatasetStore } from '../training/dataset-store/index.js';
+import { JobStore } from '../training/jobs/job-store.js';
 import {
   FileArtifactStore,
   closeDatabase,
@@ -24,6 +25,7 @@ export interface AppContext {
   readonly dataDir: string;
   readonly registry: Registry;
   readonly datasets: DatasetStore;
+  readonly jobs: JobStore;
   readonly pool: ModelPool;
   readonly metrics: ServingMetrics;
   /** Model references registered from the bundled models folder at start. */
@@ -99,6 +101,7 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     dataDir,
     registry,
     datasets,
+    jobs: new JobStore(db),
     pool,
     metrics,
     bundled,

@@ -183,6 +183,24 @@ export const SETTINGS = [
       'A model with queued work and no finished batch for this long makes /readyz report not ready.',
   },
   {
+    name: 'training.concurrency',
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: 64,
+    description:
+      'Training jobs that the server runs at the same time, each in a worker thread; later jobs wait in the queue.',
+  },
+  {
+    name: 'training.cancel_timeout_ms',
+    type: 'integer',
+    default: 5000,
+    min: 0,
+    max: 600_000,
+    description:
+      'Time a cancelled training job gets to stop after its current batch before its worker thread is terminated, in milliseconds.',
+  },
+  {
     name: 'metrics.enabled',
     type: 'boolean',
     default: true,

@@ -89,6 +89,11 @@ export const ERROR_CODES = {
   },
   MAAS_ERR_TRAINING_CANCELLED: { status: 409, description: 'A training run was cancelled.' },
   MAAS_ERR_TRAINING_FAILED: { status: 500, description: 'A training run stopped with an error.' },
+  MAAS_ERR_TRAINING_JOB_NOT_FOUND: { status: 404, description: 'No training job has that id.' },
+  MAAS_ERR_TRAINING_JOB_STATE: {
+    status: 409,
+    description: 'The training job is in a state that does not allow the operation.',
+  },
   MAAS_ERR_CONFIG_INVALID: { status: 400, description: 'A configuration value is invalid.' },
   MAAS_ERR_NOT_READY: { status: 503, description: 'The server has not finished loading models.' },
   MAAS_ERR_MODEL_OVERLOADED: {

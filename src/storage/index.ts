@@ -19,5 +19,7 @@ export type {
   DatabaseSchema,
   DatasetsTable,
   ModelsTable,
+  TrainingJobEventsTable,
+  TrainingJobsTable,
   VersionsTable,
 } from './schema.js';

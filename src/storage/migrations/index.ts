@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 
 import * as createRegistryTables from './0001-create-registry-tables.js';
 import * as createDatasetsTable from './0002-create-datasets-table.js';
+import * as createTrainingJobTables from './0003-create-training-job-tables.js';
 
 /**
  * Every migration, keyed by name. Kysely applies them in the order of their names, so a new
@@ -11,6 +12,7 @@ import * as createDatasetsTable from './0002-create-datasets-table.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-create-registry-tables': createRegistryTables,
   '0002-create-datasets-table': createDatasetsTable,
+  '0003-create-training-job-tables': createTrainingJobTables,
 });
 
 /** Kysely migration provider that returns a fixed record of migrations. */
