@@ -46,6 +46,9 @@ export interface TrainAndRegisterOptions extends LabeledFileOptions {
   cancelTimeoutMs?: number;
 }
 
+/** Folder under the data folder with the output folders of running trainings. */
+export const TRAINING_TEMP_DIR = 'tmp';
+
 export interface TrainAndRegisterResult {
   version: VersionRecord;
   result: ClassifierTrainingResult;
@@ -88,7 +91,12 @@ export async function trainAndRegisterClassifier(
   );
   train.push(...extra.rows);
 
-  const outputDir = join(context.dataDir, 'tmp', `train-${crypto.randomUUID()}`);
+  // The process id in the name lets a later start remove the folders of a crashed run.
+  const outputDir = join(
+    context.dataDir,
+    TRAINING_TEMP_DIR,
+    `train-${process.pid}-${crypto.randomUUID()}`,
+  );
   await mkdir(outputDir, { recursive: true });
   try {
     const result = await runTrainingInWorker(

@@ -1,4 +1,6 @@
+import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 
 import type { Logger } from 'pino';
 
@@ -45,6 +47,32 @@ export async function failInterruptedJobs(
     );
   }
   return failed;
+}
+
+/**
+ * Removes the training output folders (`tmp/train-<pid>-<uuid>`) whose process no longer runs,
+ * left by a crash in the middle of training, and returns their names.
+ */
+export async function removeStaleTrainingFolders(
+  tempDir: string,
+  logger: Logger,
+): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(tempDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const stale = names.filter((name) => {
+    const pid = /^train-(\d+)-/.exec(name)?.[1];
+    return pid !== undefined && !isProcessAlive(Number(pid));
+  });
+  for (const name of stale) {
+    await rm(join(tempDir, name), { recursive: true, force: true });
+    logger.warn({ folder: name }, 'removed the output folder of an interrupted training');
+  }
+  return stale;
 }
 
 /** Checks whether a process with this id runs; false for an invalid id. */

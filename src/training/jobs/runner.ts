@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 
 import type { Logger } from 'pino';
 
@@ -7,10 +8,10 @@ import { MaasError, isMaasError } from '../../errors/index.js';
 import type { ClassifierHyperparameters } from '../classification/hyperparameters.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
 import type { ClassificationFormat, ClassificationReadOptions } from '../datasets/index.js';
-import { trainAndRegisterClassifier } from '../train-and-register.js';
+import { TRAINING_TEMP_DIR, trainAndRegisterClassifier } from '../train-and-register.js';
 import type { JobEventHub } from './events.js';
 import { EventWriter, trainingEventOf } from './event-writer.js';
-import { failInterruptedJobs } from './recovery.js';
+import { failInterruptedJobs, removeStaleTrainingFolders } from './recovery.js';
 import type { JobOutcome, JobRecord, JobStore } from './job-store.js';
 
 /** Settings of a {@link TrainingRunner}. */
@@ -56,6 +57,7 @@ export class TrainingRunner {
   /** Marks the jobs of crashed processes as failed, then starts the queued jobs. */
   async start(): Promise<void> {
     await failInterruptedJobs(this.#store, this.#hub, this.#logger);
+    await removeStaleTrainingFolders(join(this.#context.dataDir, TRAINING_TEMP_DIR), this.#logger);
     this.wake();
   }
 
