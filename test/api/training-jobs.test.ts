@@ -1,7 +1,11 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildServer, type Server } from '../../src/api/server.js';
 import type { AppContext } from '../../src/app/context.js';
+import { runCli } from '../helpers/cli.js';
 import {
   makeTempDir,
   openTestContext,
@@ -260,5 +264,44 @@ describe('training job validation', () => {
     const after = ((await (await fetch(`${baseUrl}/v1/training-jobs`)).json()) as { data: [] }).data
       .length;
     expect(after).toBe(before);
+  });
+});
+
+describe('maas train --server', () => {
+  const tinyFlags = ['--epochs', '1', '--embedding-dim', '8', '--units', '8', '--max-length', '16'];
+
+  it('trains on the server and follows the job', async () => {
+    const file = join(root, 'remote.csv');
+    await writeFile(file, tinyReviewsCsv(10));
+    const result = await runCli(
+      [
+        'train',
+        file,
+        '--name',
+        'remote-reviews',
+        '--server',
+        baseUrl,
+        '--min-count',
+        '1',
+        ...tinyFlags,
+      ],
+      {},
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/training job job-[0-9a-f-]+ queued/);
+    expect(result.stdout).toContain('epoch 1/1');
+    expect(result.stdout).toContain('registered remote-reviews@1');
+    expect(result.stdout).toContain('succeeded (version 1)');
+  });
+
+  it('rejects flags that jobs do not take', async () => {
+    const file = join(root, 'remote.csv');
+    const result = await runCli(
+      ['train', file, '--name', 'm', '--server', baseUrl, '--test-split', '0.2'],
+      {},
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--test-split cannot be used with --server');
   });
 });
