@@ -79,7 +79,7 @@ export async function runTrainingOnServer(
   }
 }
 
-/** What `maas train --server` sends. */
+/** Request of `maas train --server`: the file, its upload fields and the job. */
 export interface RemoteTrainingOptions {
   server: string;
   file: string;

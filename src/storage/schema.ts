@@ -43,7 +43,7 @@ export interface DatasetsTable {
   /** Display name, by default the uploaded file name. */
   name: string;
   format: string;
-  /** What the dataset trains: text-classification, token-classification, and so on. */
+  /** Kind of training data: text-classification, token-classification, and so on. */
   kind: string;
   /** Hugging Face task name of a model trained on it. */
   task: string;

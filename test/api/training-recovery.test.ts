@@ -17,7 +17,7 @@ import {
   waitForJob,
 } from '../helpers/training-jobs.js';
 
-/** Longest wait for a spawned server to log that it listens, in milliseconds. */
+/** Maximum wait for a spawned server to log that it listens, in milliseconds. */
 const START_TIMEOUT_MS = 60_000;
 
 let root: string;

@@ -21,7 +21,7 @@ const FILE_FIELD = 'file';
 /** Text form fields besides the read settings. */
 const DESCRIPTION_FIELDS = ['name', 'format', 'task'] as const;
 
-/** Most characters in one text form field. */
+/** Maximum size of one text form field, in bytes. */
 const MAX_FIELD_BYTES = 1024;
 
 /**
@@ -165,7 +165,7 @@ function readOptions(fields: Record<string, string>): DatasetReadOptions {
   return options;
 }
 
-/** A column selector: a 0-based index when the value is digits, else a name. */
+/** Parses a column selector: a 0-based index when the value is digits, else a name. */
 function column(value: string): string | number {
   return /^\d+$/.test(value) ? Number(value) : value;
 }

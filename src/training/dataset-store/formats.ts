@@ -21,7 +21,10 @@ import { parsePlainText, type PlainTextDataset } from '../datasets/plain-text.js
 export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'conll', 'conllu', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
-/** What a dataset trains, by format. Semantic role labeling is token classification. */
+/**
+ * Kinds of training data, one per format family. Semantic role labeling has its own kind,
+ * although its models have the task token-classification.
+ */
 export const DATASET_KINDS = [
   'text-classification',
   'token-classification',

@@ -1,7 +1,7 @@
 import type { DatabaseSchema } from '../../storage/index.js';
 import type { DatasetFormat, DatasetKind, DatasetReadOptions } from './formats.js';
 
-/** A stored dataset as the rest of the code sees it. */
+/** Stored dataset, with the JSON columns of its row parsed. */
 export interface DatasetRecord {
   /** Lowercase hex SHA-256 of the file's bytes. */
   id: string;

@@ -208,6 +208,7 @@ function readInstances(
     }
   }
   if (!consistent) return [];
+
   if (columns <= senseColumn) {
     problems.add(
       sentence.line,
@@ -218,6 +219,7 @@ function readInstances(
   const predicates = sentence.tokens.flatMap(({ fields }, index) =>
     isValue(fields[senseColumn]) ? [index] : [],
   );
+
   const argumentColumns = columns - senseColumn - 1;
   if (predicates.length === 0 && argumentColumns <= 1 && !hasArgumentLabel(sentence, senseColumn)) {
     return [];
@@ -229,6 +231,7 @@ function readInstances(
     );
     return [];
   }
+
   const tokens = sentence.tokens.map(({ fields }) => (fields[1] as string).trim());
   return predicates.map((predicateIndex, k) => ({
     tokens,

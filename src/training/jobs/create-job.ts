@@ -51,11 +51,11 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
  * Checks a job request against the datasets and the trainers, so that a job that cannot train
  * is rejected before it is queued, and returns the job to insert.
  *
- * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND; MAAS_ERR_TASK_UNSUPPORTED for a task or
- * architecture without a trainer, listing the supported ones; MAAS_ERR_TRAINING_INVALID for a
- * dataset of another kind, fewer than 2 labels, invalid hyperparameters, or a validation
- * dataset with a label that the training dataset lacks (named in the message and
- * `details.labels`); MAAS_ERR_MODEL_NAME_INVALID; MAAS_ERR_REQUEST_INVALID.
+ * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND, MAAS_ERR_MODEL_NAME_INVALID and
+ * MAAS_ERR_REQUEST_INVALID. MAAS_ERR_TASK_UNSUPPORTED for a task or architecture without a
+ * trainer, listing the supported ones. MAAS_ERR_TRAINING_INVALID for a dataset of another
+ * kind, fewer than 2 labels or invalid hyperparameters, and for a validation dataset with a
+ * label that the training dataset lacks, named in the message and in `details.labels`.
  */
 export async function prepareJob(datasets: DatasetStore, request: JobRequest): Promise<NewJob> {
   assertModelName(request.model);

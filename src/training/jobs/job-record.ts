@@ -1,7 +1,7 @@
 import type { TrainingJobsTable } from '../../storage/index.js';
 import type { JobState } from './states.js';
 
-/** A training job as the rest of the code sees it. */
+/** Training job, with the JSON columns of its row parsed. */
 export interface JobRecord {
   id: string;
   datasetId: string;

@@ -23,7 +23,7 @@ export type NewJob = Pick<
   | 'alias'
 >;
 
-/** How a job ended. */
+/** Final state of a job, with its error or its new version. */
 export interface JobOutcome {
   state: Extract<JobState, 'succeeded' | 'failed' | 'cancelled'>;
   error?: { code: string; message: string };
