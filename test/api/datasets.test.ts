@@ -166,6 +166,20 @@ describe('POST /v1/datasets', () => {
     expect(response.status).toBe(201);
   });
 
+  it('keeps a Chinese file name', async () => {
+    const response = await upload('text,label\n好,正面\n差,负面\n', '评论 😀.csv');
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as DatasetBody & { name: string };
+    expect(body.name).toBe('评论 😀.csv');
+    expect(body.labels).toEqual(['正面', '负面'].sort());
+  });
+
+  it('returns 422 for an empty file', async () => {
+    await deleteAll();
+    await expectError(await upload('', 'empty.csv'), 422, 'MAAS_ERR_DATASET_EMPTY');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
   it('returns 415 for a JSON body', async () => {
     const response = await fetch(`${baseUrl}/v1/datasets`, {
       method: 'POST',

@@ -150,6 +150,26 @@ describe('training job lifecycle', () => {
     await expectError(again, 409, 'MAAS_ERR_TRAINING_JOB_STATE');
   });
 
+  it('drops the subscriber of a closed stream', async () => {
+    const jobId = await createJob({
+      dataset_id: datasetId,
+      model: 'watched-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+    });
+    const controller = new AbortController();
+    const response = await fetch(`${baseUrl}/v1/training-jobs/${jobId}/events`, {
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    await waitForJob(baseUrl, jobId, () => server.jobs.hub.subscriberCount(jobId) === 1);
+    controller.abort();
+    await waitForJob(baseUrl, jobId, () => server.jobs.hub.subscriberCount(jobId) === 0);
+
+    await fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, { method: 'POST' });
+    const job = await waitForJob(baseUrl, jobId, (current) => current['state'] === 'cancelled');
+    expect(job['state']).toBe('cancelled');
+  });
+
   it('cancels a queued job behind a running one', async () => {
     const runningId = await createJob({
       dataset_id: datasetId,

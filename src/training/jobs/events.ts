@@ -64,6 +64,11 @@ export class JobEventHub {
     this.#emitter.emit(jobId, event);
   }
 
+  /** Returns the number of live subscribers of job `jobId`. */
+  subscriberCount(jobId: string): number {
+    return this.#emitter.listenerCount(jobId);
+  }
+
   /** Calls `listener` with each later event of job `jobId`, until the returned function runs. */
   subscribe(jobId: string, listener: (event: JobEvent) => void): () => void {
     this.#emitter.on(jobId, listener);

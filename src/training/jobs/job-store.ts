@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 import { MaasError } from '../../errors/index.js';
 import { registryWriteLock } from '../../registry/write-lock.js';
@@ -98,7 +98,10 @@ export class JobStore {
   async list(state?: JobState): Promise<JobRecord[]> {
     let query = this.#db.selectFrom('training_jobs').selectAll();
     if (state !== undefined) query = query.where('state', '=', state);
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy(sql`rowid`, 'desc')
+      .execute();
     return rows.map(toJobRecord);
   }
 
@@ -113,7 +116,8 @@ export class JobStore {
         .select('id')
         .where('state', '=', 'queued')
         .orderBy('created_at')
-        .orderBy('id')
+        // Jobs created in the same millisecond run in insertion order.
+        .orderBy(sql`rowid`)
         .executeTakeFirst();
       if (next === undefined) return undefined;
       const row = await db
