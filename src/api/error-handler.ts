@@ -14,6 +14,9 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MAAS_ERR_REQUEST_INVALID',
   FST_ERR_VALIDATION: 'MAAS_ERR_REQUEST_INVALID',
+  FST_FILES_LIMIT: 'MAAS_ERR_REQUEST_INVALID',
+  FST_FIELDS_LIMIT: 'MAAS_ERR_REQUEST_INVALID',
+  FST_PARTS_LIMIT: 'MAAS_ERR_REQUEST_INVALID',
 };
 
 /** Turns any thrown value into a MaasError, so every response has one shape. */
@@ -43,8 +46,23 @@ function describeFastifyError(code: ErrorCode, error: FastifyError): string {
   switch (code) {
     case 'MAAS_ERR_REQUEST_JSON_INVALID':
       return `request body is not valid JSON: ${error.message}`;
+    case 'MAAS_ERR_REQUEST_INVALID':
+      return describeMultipartLimit(error);
     case 'MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED':
       return 'unsupported Content-Type; send the body as JSON with "Content-Type: application/json"';
+    default:
+      return error.message;
+  }
+}
+
+/** Explains a multipart limit of the dataset upload; other errors keep their message. */
+function describeMultipartLimit(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_FILES_LIMIT':
+      return 'a dataset upload takes exactly one file; send the others in separate requests';
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return 'the upload has too many form fields; send only the file and the documented fields';
     default:
       return error.message;
   }

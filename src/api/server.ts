@@ -4,11 +4,14 @@ import type { AppContext } from '../app/context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
 import type { ServingMetrics } from '../serving/metrics.js';
+import { registerDatasetRoutes } from './routes/datasets.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
+import { registerTrainingJobRoutes } from './routes/training-jobs.js';
+import { TrainingJobs } from '../training/jobs/training-jobs.js';
 
 /** Client-sent request ids that are echoed and logged; others are replaced by a UUID. */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -16,6 +19,8 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export interface Server {
   readonly app: FastifyInstance;
   readonly readiness: Readiness;
+  /** Training jobs; the runner starts when the server is ready and stops when it closes. */
+  readonly jobs: TrainingJobs;
   /**
    * Loads the bundled models and pins the references of `serving.pinned_models`; `/readyz`
    * reports ready once all of them are loaded.
@@ -55,10 +60,16 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerModelRoutes(app, context);
   registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
+  registerDatasetRoutes(app, context);
+  const jobs = new TrainingJobs(context, logger);
+  registerTrainingJobRoutes(app, jobs);
+  app.addHook('onReady', async () => jobs.runner.start());
+  app.addHook('onClose', async () => jobs.runner.close());
 
   return {
     app,
     readiness,
+    jobs,
     async warmUp() {
       const failed: string[] = [];
       const pinned = pinnedReferences(context.settings['serving.pinned_models']);

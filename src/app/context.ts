@@ -7,6 +7,8 @@ import { MODEL_CARD_FILE, Registry } from '../registry/index.js';
 import type { GraphOptimizationLevel } from '../runtimes/index.js';
 import { ServingMetrics } from '../serving/metrics.js';
 import { ModelPool } from '../serving/model-pool.js';
+import { DatasetStore } from '../training/dataset-store/index.js';
+import { JobStore } from '../training/jobs/job-store.js';
 import {
   FileArtifactStore,
   closeDatabase,
@@ -22,6 +24,8 @@ export interface AppContext {
   readonly settings: Settings;
   readonly dataDir: string;
   readonly registry: Registry;
+  readonly datasets: DatasetStore;
+  readonly jobs: JobStore;
   readonly pool: ModelPool;
   readonly metrics: ServingMetrics;
   /** Model references registered from the bundled models folder at start. */
@@ -40,6 +44,8 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
   const artifacts = new FileArtifactStore(join(dataDir, 'artifacts'));
   const registry = new Registry(db, artifacts, { logger });
   await registry.recover();
+  const datasets = new DatasetStore(db, artifacts, logger);
+  await datasets.recover();
 
   const bundled: string[] = [];
   if (settings['serving.register_bundled']) {
@@ -94,6 +100,8 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     settings,
     dataDir,
     registry,
+    datasets,
+    jobs: new JobStore(db),
     pool,
     metrics,
     bundled,

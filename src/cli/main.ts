@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isMaasError } from '../errors/index.js';
 import { registerConfigCommand } from './config.js';
+import { registerDatasetsCommand } from './datasets.js';
 import { registerEvalCommand } from './eval.js';
 import { registerModelsCommand } from './models.js';
 import { registerPredictCommand } from './predict.js';
@@ -18,6 +19,7 @@ registerTrainCommand(program);
 registerPredictCommand(program);
 registerEvalCommand(program);
 registerModelsCommand(program);
+registerDatasetsCommand(program);
 registerConfigCommand(program);
 
 try {

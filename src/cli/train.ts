@@ -10,6 +10,7 @@ import {
 } from '../training/classification/hyperparameters.js';
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
+import { runTrainingOnServer } from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
 import { parseFraction, parseInteger, parseNumber } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -116,9 +117,17 @@ export function registerTrainCommand(program: Command): void {
       '--seed <n>',
       `seed of splits, initialization and shuffling ${defaults('seed')}`,
       parseInteger,
+    )
+    .option(
+      '--server <url>',
+      'upload the file to the server at <url>, run the training there as a job and print its events',
     );
   addDataOptions(addFileOptions(command)).action(
     async (file: string, options: Record<string, unknown>) => {
+      if (typeof options['server'] === 'string') {
+        await runTrainingOnServer(file, options['server'], options, hyperparametersFrom(options));
+        return;
+      }
       await withCommandContext(options, (context) => runTraining(context, file, options));
     },
   );

@@ -81,6 +81,15 @@ export const SETTINGS = [
       'Most zero-shot candidate labels per request; each label runs the model once per input.',
   },
   {
+    name: 'limits.max_upload_bytes',
+    type: 'integer',
+    default: 104_857_600,
+    min: 1,
+    max: 17_179_869_184,
+    description:
+      'Largest dataset file accepted by POST /v1/datasets, in bytes; larger uploads get 413 and nothing is stored.',
+  },
+  {
     name: 'serving.register_bundled',
     type: 'boolean',
     default: true,
@@ -208,6 +217,22 @@ export const SETTINGS = [
     min: 1000,
     max: 86_400_000,
     description: 'Longest time the download of one hub model may take, in milliseconds.',
+    name: 'training.concurrency',
+    type: 'integer',
+    default: 1,
+    min: 1,
+    max: 64,
+    description:
+      'Training jobs that the server runs at the same time, each in a worker thread; later jobs wait in the queue.',
+  },
+  {
+    name: 'training.cancel_timeout_ms',
+    type: 'integer',
+    default: 5000,
+    min: 0,
+    max: 600_000,
+    description:
+      'Time a cancelled training job gets to stop after its current batch before its worker thread is terminated, in milliseconds.',
   },
   {
     name: 'metrics.enabled',

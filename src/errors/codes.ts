@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   },
   MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED: {
     status: 415,
-    description: 'The request body is not sent as application/json.',
+    description: 'The request body has a content type that the route does not accept.',
   },
   MAAS_ERR_ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
   MAAS_ERR_INPUT_EMPTY: { status: 422, description: 'An input text is empty after normalization.' },
@@ -68,12 +68,20 @@ export const ERROR_CODES = {
   },
   MAAS_ERR_DATASET_NOT_FOUND: {
     status: 404,
-    description: 'The dataset file does not exist or cannot be read.',
+    description: 'No dataset has that id, or the dataset file cannot be read.',
   },
   MAAS_ERR_DATASET_EMPTY: { status: 422, description: 'A dataset has no usable rows.' },
   MAAS_ERR_DATASET_FORMAT_UNKNOWN: {
     status: 400,
-    description: 'The dataset format is not one of csv, tsv or jsonl.',
+    description: 'The dataset format is missing or not one of the supported formats.',
+  },
+  MAAS_ERR_DATASET_TOO_LARGE: {
+    status: 413,
+    description: 'An uploaded dataset file is larger than limits.max_upload_bytes.',
+  },
+  MAAS_ERR_DATASET_EXISTS: {
+    status: 409,
+    description: 'The same file is already stored as a dataset with other read settings.',
   },
   MAAS_ERR_TRAINING_INVALID: {
     status: 422,
@@ -81,6 +89,11 @@ export const ERROR_CODES = {
   },
   MAAS_ERR_TRAINING_CANCELLED: { status: 409, description: 'A training run was cancelled.' },
   MAAS_ERR_TRAINING_FAILED: { status: 500, description: 'A training run stopped with an error.' },
+  MAAS_ERR_TRAINING_JOB_NOT_FOUND: { status: 404, description: 'No training job has that id.' },
+  MAAS_ERR_TRAINING_JOB_STATE: {
+    status: 409,
+    description: 'The training job is in a state that does not allow the operation.',
+  },
   MAAS_ERR_CONFIG_INVALID: { status: 400, description: 'A configuration value is invalid.' },
   MAAS_ERR_NOT_READY: { status: 503, description: 'The server has not finished loading models.' },
   MAAS_ERR_MODEL_OVERLOADED: {

@@ -36,9 +36,78 @@ export interface AliasesTable {
   updated_at: string;
 }
 
+/** A stored, validated dataset file. */
+export interface DatasetsTable {
+  /** Lowercase hex SHA-256 of the file's bytes. */
+  id: string;
+  /** Display name, by default the uploaded file name. */
+  name: string;
+  format: string;
+  /** Kind of training data: text-classification, token-classification, and so on. */
+  kind: string;
+  /** Hugging Face task name of a model trained on it. */
+  task: string;
+  /** Read settings (columns, tag repair) as a JSON object. */
+  read_options: string;
+  /** Labels, tags or argument labels as a JSON array. */
+  labels: string;
+  /** Statistics as a JSON object. */
+  statistics: string;
+  /** The file, relative to the artifact store root. */
+  file_path: string;
+  size_bytes: number;
+  created_at: string;
+}
+
+/** A training job: one run of a trainer on a dataset. */
+export interface TrainingJobsTable {
+  id: string;
+  dataset_id: string;
+  /** Dataset used as the validation set in place of a split, or null. */
+  validation_dataset_id: string | null;
+  task: string;
+  architecture: string;
+  /** Hyperparameter overrides as a JSON object with camelCase keys. */
+  hyperparameters: string;
+  /** Fraction of the training rows held out for validation when there is no validation set. */
+  validation_split: number;
+  model_name: string;
+  alias: string | null;
+  /** One of `JOB_STATES`. */
+  state: string;
+  /** Share of the planned batches done, from 0 to 1. */
+  progress: number;
+  /** Epochs finished. */
+  epoch: number;
+  /** Metrics of each finished epoch as a JSON array. */
+  metrics: string;
+  /** `{code, message}` of a failed job as JSON, or null. */
+  error: string | null;
+  /** `host:pid` of the process that runs the job, or null before it starts. */
+  owner: string | null;
+  /** Registry version that the job created, or null. */
+  model_version: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** One event of a training job, numbered from 1 per job. */
+export interface TrainingJobEventsTable {
+  job_id: string;
+  seq: number;
+  type: string;
+  /** The event's fields as a JSON object. */
+  data: string;
+  created_at: string;
+}
+
 /** Every table of the metadata database, as Kysely's `DB` type parameter. */
 export interface DatabaseSchema {
   models: ModelsTable;
   versions: VersionsTable;
   aliases: AliasesTable;
+  datasets: DatasetsTable;
+  training_jobs: TrainingJobsTable;
+  training_job_events: TrainingJobEventsTable;
 }

@@ -12,7 +12,11 @@ import {
 } from './classification/hyperparameters.js';
 import type { ClassifierTrainingResult } from './classification/pipeline.js';
 import type { LabeledText } from './classification/train.js';
-import { stratifiedSplit } from './datasets/index.js';
+import {
+  readClassificationFile,
+  stratifiedSplit,
+  type ClassificationReadOptions,
+} from './datasets/index.js';
 import { readExtraTrainFiles } from './extra-train-files.js';
 import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
 import { runTrainingInWorker } from './worker/run-in-worker.js';
@@ -27,13 +31,23 @@ export interface TrainAndRegisterOptions extends LabeledFileOptions {
   extraTrainFiles?: string[];
   /** Fraction of rows held out for early stopping and model selection. */
   validationFraction: number;
+  /**
+   * Labeled file used whole as the validation set, in place of holding out
+   * `validationFraction` of `file`. Its labels are renamed by `labelNames` too.
+   */
+  validationFile?: { file: string; readOptions: ClassificationReadOptions };
   alias?: string;
   hyperparameters?: Partial<ClassifierHyperparameters>;
   /** The command line that started the run, recorded in the model card. */
   command?: string;
   onEvent?: (event: TrainingEvent) => void;
   signal?: AbortSignal;
+  /** Time a cancelled worker gets to stop before it is terminated, in milliseconds. */
+  cancelTimeoutMs?: number;
 }
+
+/** Folder under the data folder with the output folders of running trainings. */
+export const TRAINING_TEMP_DIR = 'tmp';
 
 export interface TrainAndRegisterResult {
   version: VersionRecord;
@@ -60,11 +74,13 @@ export async function trainAndRegisterClassifier(
       { param: 'labels' },
     );
   }
-  const { train, validation } = splitValidation(
-    splits.rest,
-    options.validationFraction,
-    hyperparameters.seed,
-  );
+  const { train, validation } =
+    options.validationFile === undefined
+      ? splitValidation(splits.rest, options.validationFraction, hyperparameters.seed)
+      : {
+          train: [...splits.rest],
+          validation: await readValidationFile(options.validationFile, options.labelNames),
+        };
   assertLabelsSeen(train, validation, 'validation');
   assertLabelsSeen(train, splits.test, 'test');
   const extra = await readExtraTrainFiles(
@@ -75,12 +91,21 @@ export async function trainAndRegisterClassifier(
   );
   train.push(...extra.rows);
 
-  const outputDir = join(context.dataDir, 'tmp', `train-${crypto.randomUUID()}`);
+  // The process id in the name lets a later start remove the folders of a crashed run.
+  const outputDir = join(
+    context.dataDir,
+    TRAINING_TEMP_DIR,
+    `train-${process.pid}-${crypto.randomUUID()}`,
+  );
   await mkdir(outputDir, { recursive: true });
   try {
     const result = await runTrainingInWorker(
       { train, validation, test: splits.test, labels: splits.labels, hyperparameters, outputDir },
-      { onEvent: options.onEvent, signal: options.signal },
+      {
+        onEvent: options.onEvent,
+        signal: options.signal,
+        terminateAfterMs: options.cancelTimeoutMs,
+      },
     );
     const datasetDigest = createHash('sha256')
       .update(await readFile(options.file))
@@ -97,7 +122,10 @@ export async function trainAndRegisterClassifier(
         split: {
           seed: hyperparameters.seed,
           test_fraction: options.testFraction ?? 0,
-          validation_fraction: options.validationFraction,
+          validation_fraction:
+            options.validationFile === undefined ? options.validationFraction : null,
+          validation_file:
+            options.validationFile === undefined ? null : basename(options.validationFile.file),
           train_rows: train.length - extra.rows.length,
           extra_train_rows: extra.rows.length,
           validation_rows: validation.length,
@@ -129,6 +157,18 @@ export async function trainAndRegisterClassifier(
   } finally {
     await rm(outputDir, { recursive: true, force: true });
   }
+}
+
+/** Reads the rows of a validation file, with labels renamed as in the training file. */
+async function readValidationFile(
+  validation: { file: string; readOptions: ClassificationReadOptions },
+  labelNames: Record<string, string> | undefined,
+): Promise<LabeledText[]> {
+  const dataset = await readClassificationFile(validation.file, validation.readOptions);
+  return dataset.examples.map((example) => ({
+    text: example.text,
+    label: labelNames?.[example.label] ?? example.label,
+  }));
 }
 
 function splitValidation(

@@ -63,7 +63,11 @@ export function computeStatistics(
   return { rows: examples.length, labelCounts, textLength: summarizeLengths(lengths) };
 }
 
-function summarizeLengths(lengths: number[]): TextLengthStatistics {
+/**
+ * Summarizes a list of lengths: minimum, nearest-rank p50, p90 and p99, maximum and unrounded
+ * mean. Every statistic is 0 for an empty list.
+ */
+export function summarizeLengths(lengths: readonly number[]): TextLengthStatistics {
   if (lengths.length === 0) {
     return { min: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };
   }

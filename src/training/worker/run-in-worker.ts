@@ -13,7 +13,16 @@ export interface RunInWorkerOptions {
   onEvent?: (event: TrainingEvent) => void;
   /** Signal whose abort makes the worker stop after its current batch. */
   signal?: AbortSignal;
+  /**
+   * Time after an abort at which the worker is terminated if it has not stopped by itself, in
+   * milliseconds. A batch or the ONNX export can take longer than a cancel should.
+   * @defaultValue {@link DEFAULT_TERMINATE_AFTER_MS}
+   */
+  terminateAfterMs?: number;
 }
+
+/** Default of {@link RunInWorkerOptions.terminateAfterMs}. */
+export const DEFAULT_TERMINATE_AFTER_MS = 5000;
 
 /**
  * Runs a training request in a new worker thread, so the event loop of the server or CLI
@@ -28,14 +37,22 @@ export function runTrainingInWorker(
 
   return new Promise((resolve, reject) => {
     let settled = false;
+    let terminateTimer: NodeJS.Timeout | undefined;
     const settle = (action: () => void): void => {
       if (!settled) {
         settled = true;
         options.signal?.removeEventListener('abort', onAbort);
+        clearTimeout(terminateTimer);
         action();
       }
     };
-    const onAbort = (): void => worker.postMessage({ type: 'cancel' } satisfies ToWorkerMessage);
+    const onAbort = (): void => {
+      worker.postMessage({ type: 'cancel' } satisfies ToWorkerMessage);
+      terminateTimer = setTimeout(
+        () => void worker.terminate(),
+        options.terminateAfterMs ?? DEFAULT_TERMINATE_AFTER_MS,
+      );
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     worker.on('message', (message: FromWorkerMessage) => {
@@ -59,10 +76,15 @@ export function runTrainingInWorker(
     worker.on('exit', (exitCode) =>
       settle(() =>
         reject(
-          new MaasError(
-            'MAAS_ERR_TRAINING_FAILED',
-            `training worker exited with code ${exitCode} before it finished`,
-          ),
+          options.signal?.aborted === true
+            ? new MaasError(
+                'MAAS_ERR_TRAINING_CANCELLED',
+                'training was cancelled and its worker terminated',
+              )
+            : new MaasError(
+                'MAAS_ERR_TRAINING_FAILED',
+                `training worker exited with code ${exitCode} before it finished`,
+              ),
         ),
       ),
     );

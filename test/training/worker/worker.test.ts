@@ -141,6 +141,23 @@ describe('runTrainingInWorker failures', () => {
     expect(await waitForWorkerCount(baseline)).toBe(true);
   });
 
+  it('terminates at once with no cancel time', async () => {
+    const baseline = workerCount();
+    const controller = new AbortController();
+    const request = tinyRequest('terminated', {
+      hyperparameters: tinyHyperparameters({ epochs: 500, patience: 500 }),
+    });
+    const onEvent = (event: TrainingEvent): void => {
+      if (event.type === 'batch') controller.abort();
+    };
+    // With 0 ms the worker is terminated whether or not it saw the cancel message.
+    const error = await catchRejection(
+      runTrainingInWorker(request, { onEvent, signal: controller.signal, terminateAfterMs: 0 }),
+    );
+    expect(error.code).toBe('MAAS_ERR_TRAINING_CANCELLED');
+    expect(await waitForWorkerCount(baseline)).toBe(true);
+  });
+
   it('rejects when aborted before start', async () => {
     const controller = new AbortController();
     controller.abort();

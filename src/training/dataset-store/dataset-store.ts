@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+
+import { MaasError } from '../../errors/index.js';
+import { registryWriteLock } from '../../registry/write-lock.js';
+import type { DatabaseSchema, FileArtifactStore, StagedArtifact } from '../../storage/index.js';
+import { readUtf8File } from '../datasets/index.js';
+import {
+  KIND_OF_FORMAT,
+  TASK_OF_KIND,
+  checkDatasetFormat,
+  datasetFormatFromFileName,
+  labelsOf,
+  parseDataset,
+  statisticsOf,
+  type DatasetFormat,
+  type DatasetReadOptions,
+} from './formats.js';
+import { toDatasetRecord, type DatasetRecord } from './record.js';
+
+/** Folder under the artifact root with one folder per dataset. */
+export const DATASETS_DIR = 'datasets';
+
+/** How to read and name a received file. */
+export interface DatasetDescription {
+  /** File name as uploaded; its extension implies the format when `format` is missing. */
+  fileName: string;
+  /** Display name. Defaults to `fileName`. */
+  name?: string;
+  format?: string;
+  /** Expected kind or task; a mismatch with the format is rejected. */
+  task?: string;
+  options?: DatasetReadOptions;
+}
+
+/** A file streamed into a staging folder, not yet validated or stored. */
+export interface ReceivedFile {
+  readonly staged: StagedArtifact;
+  readonly path: string;
+  readonly digest: string;
+  readonly sizeBytes: number;
+}
+
+/** A dataset and whether this call stored it (false when the same file was there already). */
+export interface AddDatasetResult {
+  dataset: DatasetRecord;
+  created: boolean;
+}
+
+/**
+ * Content-addressed dataset store: a dataset's id is the SHA-256 of its bytes, its file sits
+ * in `datasets/<id>/` in the artifact store, and its metadata in the `datasets` table. A file
+ * without a row is invisible and is removed by {@link DatasetStore.recover}.
+ */
+export class DatasetStore {
+  readonly #db: Kysely<DatabaseSchema>;
+  readonly #artifacts: FileArtifactStore;
+  readonly #logger: Logger | undefined;
+
+  constructor(db: Kysely<DatabaseSchema>, artifacts: FileArtifactStore, logger?: Logger) {
+    this.#db = db;
+    this.#artifacts = artifacts;
+    this.#logger = logger;
+  }
+
+  /**
+   * Streams a file to a staging folder while hashing it. Call {@link store} with the result,
+   * and {@link discard} when anything else happens.
+   *
+   * @throws MaasError MAAS_ERR_DATASET_TOO_LARGE once more than `maxBytes` arrived; nothing is
+   * kept then.
+   */
+  async receive(source: Readable, maxBytes: number, fileName = ''): Promise<ReceivedFile> {
+    const staged = await this.#artifacts.stage();
+    try {
+      const path = join(staged.dir, `data${safeExtension(fileName)}`);
+      const { digest, sizeBytes } = await writeHashed(source, path, maxBytes);
+      return { staged, path, digest, sizeBytes };
+    } catch (error) {
+      await staged.discard();
+      throw error;
+    }
+  }
+
+  /** Deletes a received file that will not be stored. */
+  async discard(received: ReceivedFile): Promise<void> {
+    await received.staged.discard();
+  }
+
+  /**
+   * Validates a received file and stores it, unless a dataset with the same bytes and read
+   * settings exists. The staging folder is gone afterwards, whether or not this succeeds.
+   *
+   * @throws MaasError the errors of {@link parseDataset} (MAAS_ERR_DATASET_INVALID with
+   * `details.lines`), MAAS_ERR_DATASET_FORMAT_UNKNOWN, MAAS_ERR_REQUEST_INVALID for an option
+   * of another format, and MAAS_ERR_DATASET_EXISTS when the same file is stored with other
+   * read settings.
+   */
+  async store(received: ReceivedFile, description: DatasetDescription): Promise<AddDatasetResult> {
+    try {
+      const options = description.options ?? {};
+      const format = checkDatasetFormat(
+        description.format ?? datasetFormatFromFileName(description.fileName),
+        options,
+      );
+      const kind = KIND_OF_FORMAT[format];
+      checkTask(description.task, format);
+      const parsed = parseDataset(await readUtf8File(received.path), format, options);
+      const row = {
+        id: received.digest,
+        name: description.name ?? (basename(description.fileName) || received.digest),
+        format,
+        kind,
+        task: TASK_OF_KIND[kind],
+        read_options: JSON.stringify(options),
+        labels: JSON.stringify(labelsOf(parsed)),
+        statistics: JSON.stringify(statisticsOf(parsed)),
+        file_path: `${DATASETS_DIR}/${received.digest}/${basename(received.path)}`,
+        size_bytes: received.sizeBytes,
+        created_at: new Date().toISOString(),
+      };
+      return await this.#inWriteTransaction((db) => this.#commit(db, received.staged, row));
+    } finally {
+      await received.staged.discard();
+    }
+  }
+
+  /** Receives and stores a file in one step; see {@link receive} and {@link store}. */
+  async add(
+    source: Readable,
+    description: DatasetDescription,
+    maxBytes: number,
+  ): Promise<AddDatasetResult> {
+    const received = await this.receive(source, maxBytes, description.fileName);
+    return this.store(received, description);
+  }
+
+  /**
+   * Runs `work` in a write transaction under the process-wide write lock, so that no other
+   * process is between renaming a dataset folder and inserting its row while `work` runs.
+   */
+  #inWriteTransaction<T>(work: (db: Kysely<DatabaseSchema>) => Promise<T>): Promise<T> {
+    return registryWriteLock.run(() => this.#db.transaction().execute(work));
+  }
+
+  async #commit(
+    db: Kysely<DatabaseSchema>,
+    staged: StagedArtifact,
+    row: DatabaseSchema['datasets'],
+  ): Promise<AddDatasetResult> {
+    const existing = await findRow(db, row.id);
+    if (existing !== undefined) {
+      if (existing.format !== row.format || existing.read_options !== row.read_options) {
+        throw new MaasError(
+          'MAAS_ERR_DATASET_EXISTS',
+          `dataset ${row.id} has the same bytes but was stored as format ${existing.format} with settings ${existing.read_options}; delete it first to store it with format ${row.format} and settings ${row.read_options}`,
+          { param: 'file', details: { id: row.id } },
+        );
+      }
+      return { dataset: toDatasetRecord(existing), created: false };
+    }
+    const folder = `${DATASETS_DIR}/${row.id}`;
+    // A folder without a row is left by a crash between the rename and the insert.
+    await this.#artifacts.remove(folder);
+    await staged.commit(folder);
+    await db.insertInto('datasets').values(row).execute();
+    this.#logger?.info(
+      { dataset: row.id, format: row.format, bytes: row.size_bytes },
+      'dataset stored',
+    );
+    return { dataset: toDatasetRecord(row), created: true };
+  }
+
+  /** Lists every dataset, newest first. */
+  async list(): Promise<DatasetRecord[]> {
+    const rows = await this.#db
+      .selectFrom('datasets')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toDatasetRecord);
+  }
+
+  /**
+   * Returns a dataset by id.
+   *
+   * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND.
+   */
+  async get(id: string): Promise<DatasetRecord> {
+    const row = await findRow(this.#db, id);
+    if (row === undefined) throw datasetNotFound(id);
+    return toDatasetRecord(row);
+  }
+
+  /** Returns the absolute path of a dataset's file. */
+  filePath(dataset: DatasetRecord): string {
+    return this.#artifacts.resolve(dataset.filePath);
+  }
+
+  /**
+   * Deletes a dataset's row, then its folder, so a crash in between leaves only a folder that
+   * {@link recover} removes.
+   *
+   * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND.
+   */
+  async remove(id: string): Promise<void> {
+    await this.#inWriteTransaction(async (db) => {
+      const result = await db.deleteFrom('datasets').where('id', '=', id).executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw datasetNotFound(id);
+      await this.#artifacts.remove(`${DATASETS_DIR}/${id}`);
+    });
+    this.#logger?.info({ dataset: id }, 'dataset deleted');
+  }
+
+  /** Removes dataset folders without a row, left by a crash, and returns their ids. */
+  async recover(): Promise<string[]> {
+    return this.#inWriteTransaction(async (db) => {
+      const folders = await this.#artifacts.listDirectory(DATASETS_DIR);
+      const rows = await db.selectFrom('datasets').select('id').execute();
+      const known = new Set(rows.map((row) => row.id));
+      const orphans = folders.filter((folder) => !known.has(folder));
+      for (const orphan of orphans) {
+        await this.#artifacts.remove(`${DATASETS_DIR}/${orphan}`);
+        this.#logger?.warn({ dataset: orphan }, 'removed a dataset folder without a metadata row');
+      }
+      return orphans;
+    });
+  }
+}
+
+async function findRow(
+  db: Kysely<DatabaseSchema>,
+  id: string,
+): Promise<DatabaseSchema['datasets'] | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(id)) return undefined;
+  return db.selectFrom('datasets').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+function checkTask(task: string | undefined, format: DatasetFormat): void {
+  const kind = KIND_OF_FORMAT[format];
+  if (task === undefined || task === kind || task === TASK_OF_KIND[kind]) return;
+  throw new MaasError(
+    'MAAS_ERR_REQUEST_INVALID',
+    `task ${JSON.stringify(task)} does not match format ${format}, which contains ${kind} data; leave task out or set a format for ${task}`,
+    { param: 'task' },
+  );
+}
+
+function datasetNotFound(id: string): MaasError {
+  return new MaasError(
+    'MAAS_ERR_DATASET_NOT_FOUND',
+    `no dataset has id ${JSON.stringify(id)}; GET /v1/datasets or maas datasets list shows the ids`,
+    { param: 'id' },
+  );
+}
+
+/** Keeps an extension of letters and digits, so the stored name cannot escape its folder. */
+function safeExtension(fileName: string): string {
+  const extension = extname(fileName).toLowerCase();
+  return /^\.[a-z0-9]{1,10}$/.test(extension) ? extension : '';
+}
+
+/**
+ * Writes `source` to `path`, hashing the bytes on the way, and fails once more than `maxBytes`
+ * arrived.
+ */
+async function writeHashed(
+  source: Readable,
+  path: string,
+  maxBytes: number,
+): Promise<{ digest: string; sizeBytes: number }> {
+  const hash = createHash('sha256');
+  let sizeBytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sizeBytes += chunk.length;
+      if (sizeBytes > maxBytes) {
+        callback(datasetTooLarge(maxBytes));
+        return;
+      }
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  await pipeline(source, meter, createWriteStream(path, { flags: 'wx' }));
+  return { digest: hash.digest('hex'), sizeBytes };
+}
+
+/** Error for a file over `limits.max_upload_bytes`. */
+export function datasetTooLarge(maxBytes: number): MaasError {
+  return new MaasError(
+    'MAAS_ERR_DATASET_TOO_LARGE',
+    `dataset file is larger than ${maxBytes} bytes (limits.max_upload_bytes); split the file or raise the limit`,
+    { param: 'file', details: { max_bytes: maxBytes } },
+  );
+}
+
+/** Opens a file on disk as the source of {@link DatasetStore.add}. */
+export function fileSource(path: string): Readable {
+  return createReadStream(path);
+}

@@ -1,0 +1,55 @@
+import type { DatabaseSchema } from '../../storage/index.js';
+import type { DatasetFormat, DatasetKind, DatasetReadOptions } from './formats.js';
+
+/** Stored dataset, with the JSON columns of its row parsed. */
+export interface DatasetRecord {
+  /** Lowercase hex SHA-256 of the file's bytes. */
+  id: string;
+  name: string;
+  format: DatasetFormat;
+  kind: DatasetKind;
+  /** Hugging Face task name of a model trained on it. */
+  task: string;
+  readOptions: DatasetReadOptions;
+  /** Labels, tags or argument labels, sorted. */
+  labels: string[];
+  statistics: Record<string, unknown>;
+  /** The file, relative to the artifact store root. */
+  filePath: string;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+/** Converts a `datasets` row, whose JSON columns this code wrote, into a record. */
+export function toDatasetRecord(row: DatabaseSchema['datasets']): DatasetRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    format: row.format as DatasetFormat,
+    kind: row.kind as DatasetKind,
+    task: row.task,
+    readOptions: JSON.parse(row.read_options) as DatasetReadOptions,
+    labels: JSON.parse(row.labels) as string[],
+    statistics: JSON.parse(row.statistics) as Record<string, unknown>,
+    filePath: row.file_path,
+    sizeBytes: row.size_bytes,
+    createdAt: row.created_at,
+  };
+}
+
+/** Dataset in the wire format of the HTTP API and `maas datasets show` (snake_case fields). */
+export function toDatasetJson(dataset: DatasetRecord): Record<string, unknown> {
+  return {
+    id: dataset.id,
+    object: 'dataset',
+    name: dataset.name,
+    format: dataset.format,
+    kind: dataset.kind,
+    task: dataset.task,
+    read_options: dataset.readOptions,
+    labels: dataset.labels,
+    statistics: dataset.statistics,
+    size_bytes: dataset.sizeBytes,
+    created_at: dataset.createdAt,
+  };
+}

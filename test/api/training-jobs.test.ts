@@ -1,0 +1,327 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { buildServer, type Server } from '../../src/api/server.js';
+import type { AppContext } from '../../src/app/context.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  makeTempDir,
+  openTestContext,
+  removeTempDir,
+  silentLogger,
+} from '../helpers/sentiment-fixture.js';
+import {
+  TINY_HYPERPARAMETERS,
+  postJob,
+  readEvents,
+  tinyReviewsCsv,
+  uploadDataset,
+  waitForJob,
+  type ReceivedEvent,
+} from '../helpers/training-jobs.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
+}
+
+let root: string;
+let context: AppContext;
+let server: Server;
+let baseUrl: string;
+let datasetId: string;
+
+beforeAll(async () => {
+  root = await makeTempDir('api-training-jobs');
+  context = await openTestContext(root, {
+    'serving.register_bundled': false,
+    'training.concurrency': 1,
+    'training.cancel_timeout_ms': 2000,
+  });
+  server = buildServer(context, silentLogger());
+  baseUrl = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  datasetId = await uploadDataset(baseUrl, tinyReviewsCsv(), 'reviews.csv');
+});
+
+afterAll(async () => {
+  await server?.app.close();
+  await context?.close();
+  if (root !== undefined) await removeTempDir(root);
+});
+
+async function createJob(body: Record<string, unknown>): Promise<string> {
+  const response = await postJob(baseUrl, body);
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
+  expect(response.status).toBe(status);
+  const body = (await response.json()) as ErrorBody;
+  expect(body.error.code).toBe(code);
+  return body;
+}
+
+function stateSequence(events: ReceivedEvent[]): unknown[] {
+  return events.filter((event) => event.type === 'state').map((event) => event.data['state']);
+}
+
+describe('training job lifecycle', () => {
+  it('trains to success over server-sent events', async () => {
+    const jobId = await createJob({
+      dataset_id: datasetId,
+      model: 'tiny-reviews',
+      alias: 'staging',
+      hyperparameters: TINY_HYPERPARAMETERS,
+    });
+
+    const events = await readEvents(baseUrl, jobId);
+    expect(stateSequence(events)).toEqual(['queued', 'running', 'succeeded']);
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    expect(events.filter((event) => event.type === 'epoch')).toHaveLength(2);
+    const report = events.find((event) => event.type === 'report');
+    expect(report?.data['model_version']).toBe(1);
+    expect(events.at(-1)?.data).toEqual({ state: 'succeeded', model_version: 1 });
+
+    const job = await waitForJob(baseUrl, jobId, () => true);
+    expect(job['state']).toBe('succeeded');
+    expect(job['progress']).toBe(1);
+    expect(job['epoch']).toBe(2);
+    expect(job['metrics']).toHaveLength(2);
+    expect(job['model_version']).toBe(1);
+    expect(job['finished_at']).not.toBeNull();
+
+    const model = (await (await fetch(`${baseUrl}/v1/models/tiny-reviews`)).json()) as {
+      aliases: Record<string, number>;
+      versions: { version: number; model_card: { training: { source: string } } }[];
+    };
+    expect(model.versions.map((version) => version.version)).toEqual([1]);
+    expect(model.aliases).toEqual({ staging: 1 });
+    expect(model.versions[0]?.model_card.training.source).toContain(datasetId);
+
+    const predicted = await fetch(`${baseUrl}/v1/models/tiny-reviews@staging/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: '房间很干净' }),
+    });
+    expect(predicted.status).toBe(200);
+  });
+
+  it('replays events to a late subscriber and closes', async () => {
+    const [finished] = (
+      (await (await fetch(`${baseUrl}/v1/training-jobs?state=succeeded`)).json()) as {
+        data: { id: string }[];
+      }
+    ).data;
+    const events = await readEvents(baseUrl, finished?.id as string);
+    expect(stateSequence(events)).toEqual(['queued', 'running', 'succeeded']);
+
+    const after = await readEvents(baseUrl, finished?.id as string, undefined, {
+      'last-event-id': String(events.at(-2)?.id),
+    });
+    expect(after.map((event) => event.id)).toEqual([events.at(-1)?.id]);
+  });
+
+  it('cancels a running job', async () => {
+    const jobId = await createJob({
+      dataset_id: datasetId,
+      model: 'cancelled-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+    });
+    let cancelStatus: Promise<number> | undefined;
+    const events = await readEvents(baseUrl, jobId, (event) => {
+      if (event.type === 'epoch' && cancelStatus === undefined) {
+        cancelStatus = fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, {
+          method: 'POST',
+        }).then((response) => response.status);
+      }
+    });
+    expect(await cancelStatus).toBe(202);
+    expect(stateSequence(events)).toEqual(['queued', 'running', 'cancelled']);
+
+    const job = await waitForJob(baseUrl, jobId, () => true);
+    expect(job['state']).toBe('cancelled');
+    expect(job['model_version']).toBeNull();
+    const models = await fetch(`${baseUrl}/v1/models/cancelled-reviews`);
+    expect(models.status).toBe(404);
+
+    const again = await fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, { method: 'POST' });
+    await expectError(again, 409, 'MAAS_ERR_TRAINING_JOB_STATE');
+  });
+
+  it('drops the subscriber of a closed stream', async () => {
+    const jobId = await createJob({
+      dataset_id: datasetId,
+      model: 'watched-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+    });
+    const controller = new AbortController();
+    const response = await fetch(`${baseUrl}/v1/training-jobs/${jobId}/events`, {
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    await waitForJob(baseUrl, jobId, () => server.jobs.hub.subscriberCount(jobId) === 1);
+    controller.abort();
+    await waitForJob(baseUrl, jobId, () => server.jobs.hub.subscriberCount(jobId) === 0);
+
+    await fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, { method: 'POST' });
+    const job = await waitForJob(baseUrl, jobId, (current) => current['state'] === 'cancelled');
+    expect(job['state']).toBe('cancelled');
+  });
+
+  it('cancels a queued job behind a running one', async () => {
+    const runningId = await createJob({
+      dataset_id: datasetId,
+      model: 'slow-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+    });
+    const queuedId = await createJob({ dataset_id: datasetId, model: 'queued-reviews' });
+    await waitForJob(baseUrl, runningId, (job) => job['state'] === 'running');
+
+    const cancelled = await fetch(`${baseUrl}/v1/training-jobs/${queuedId}/cancel`, {
+      method: 'POST',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as { state: string }).state).toBe('cancelled');
+    const events = await readEvents(baseUrl, queuedId);
+    expect(stateSequence(events)).toEqual(['queued', 'cancelled']);
+
+    await fetch(`${baseUrl}/v1/training-jobs/${runningId}/cancel`, { method: 'POST' });
+    await waitForJob(baseUrl, runningId, (job) => job['state'] === 'cancelled');
+  });
+});
+
+describe('training job validation', () => {
+  it('rejects a task without a trainer', async () => {
+    const nerId = await uploadDataset(baseUrl, 'EU\tB-ORG\nrejects\tO\n', 'ner.conll');
+    const body = await expectError(
+      await postJob(baseUrl, { dataset_id: nerId, model: 'ner' }),
+      422,
+      'MAAS_ERR_TASK_UNSUPPORTED',
+    );
+    expect(body.error.message).toContain('"token-classification"');
+    expect(body.error.message).toContain('text-classification (architectures lstm');
+  });
+
+  it('rejects an unknown architecture', async () => {
+    const body = await expectError(
+      await postJob(baseUrl, { dataset_id: datasetId, model: 'm', architecture: 'transformer' }),
+      422,
+      'MAAS_ERR_TASK_UNSUPPORTED',
+    );
+    expect(body.error.param).toBe('architecture');
+    expect(body.error.message).toContain('lstm, bilstm, gru, rnn, fasttext');
+  });
+
+  it('rejects a validation label unseen in training', async () => {
+    const validationId = await uploadDataset(
+      baseUrl,
+      'text,label\n还行吧,neutral\n很好,positive\n',
+      'validation.csv',
+    );
+    const body = await expectError(
+      await postJob(baseUrl, {
+        dataset_id: datasetId,
+        validation_dataset_id: validationId,
+        model: 'm',
+      }),
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+    );
+    expect(body.error.message).toContain('"neutral"');
+    expect(body.error.details).toEqual({ labels: ['neutral'] });
+  });
+
+  it('trains with a separate validation dataset', async () => {
+    const validationId = await uploadDataset(
+      baseUrl,
+      'text,label\n干净,positive\n太差,negative\n',
+      'validation-ok.csv',
+    );
+    const jobId = await createJob({
+      dataset_id: datasetId,
+      validation_dataset_id: validationId,
+      model: 'validated-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 1 },
+    });
+    const events = await readEvents(baseUrl, jobId);
+    expect(stateSequence(events)).toEqual(['queued', 'running', 'succeeded']);
+    expect(events.find((event) => event.type === 'started')?.data['validation_rows']).toBe(2);
+  });
+
+  it.each([
+    ['unknown dataset', { dataset_id: 'f'.repeat(64) }, 404, 'MAAS_ERR_DATASET_NOT_FOUND'],
+    ['invalid model name', { model: 'bad name!' }, 400, 'MAAS_ERR_MODEL_NAME_INVALID'],
+    ['missing dataset_id', { dataset_id: undefined }, 400, 'MAAS_ERR_REQUEST_INVALID'],
+    ['unknown field', { colour: 'red' }, 400, 'MAAS_ERR_REQUEST_INVALID'],
+    ['unknown hyperparameter', { hyperparameters: { colour: 1 } }, 400, 'MAAS_ERR_REQUEST_INVALID'],
+    ['zero epochs', { hyperparameters: { epochs: 0 } }, 422, 'MAAS_ERR_TRAINING_INVALID'],
+    ['validation_split of 1', { validation_split: 1 }, 400, 'MAAS_ERR_REQUEST_INVALID'],
+  ])('rejects %s', async (_case, fields, status, code) => {
+    // JSON.stringify leaves out the fields set to undefined.
+    const body = { dataset_id: datasetId, model: 'm', ...fields };
+    await expectError(await postJob(baseUrl, body), status, code);
+  });
+
+  it('returns 404 for an unknown job', async () => {
+    await expectError(
+      await fetch(`${baseUrl}/v1/training-jobs/job-missing`),
+      404,
+      'MAAS_ERR_TRAINING_JOB_NOT_FOUND',
+    );
+    await expectError(
+      await fetch(`${baseUrl}/v1/training-jobs/job-missing/events`),
+      404,
+      'MAAS_ERR_TRAINING_JOB_NOT_FOUND',
+    );
+  });
+
+  it('queues nothing for a rejected job', async () => {
+    const before = ((await (await fetch(`${baseUrl}/v1/training-jobs`)).json()) as { data: [] })
+      .data.length;
+    await postJob(baseUrl, { dataset_id: datasetId, model: 'm', architecture: 'cnn' });
+    const after = ((await (await fetch(`${baseUrl}/v1/training-jobs`)).json()) as { data: [] }).data
+      .length;
+    expect(after).toBe(before);
+  });
+});
+
+describe('maas train --server', () => {
+  const tinyFlags = ['--epochs', '1', '--embedding-dim', '8', '--units', '8', '--max-length', '16'];
+
+  it('trains on the server and follows the job', async () => {
+    const file = join(root, 'remote.csv');
+    await writeFile(file, tinyReviewsCsv(10));
+    const result = await runCli(
+      [
+        'train',
+        file,
+        '--name',
+        'remote-reviews',
+        '--server',
+        baseUrl,
+        '--min-count',
+        '1',
+        ...tinyFlags,
+      ],
+      {},
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/training job job-[0-9a-f-]+ queued/);
+    expect(result.stdout).toContain('epoch 1/1');
+    expect(result.stdout).toContain('registered remote-reviews@1');
+    expect(result.stdout).toContain('succeeded (version 1)');
+  });
+
+  it('rejects flags that jobs do not take', async () => {
+    const file = join(root, 'remote.csv');
+    const result = await runCli(
+      ['train', file, '--name', 'm', '--server', baseUrl, '--test-split', '0.2'],
+      {},
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--test-split cannot be used with --server');
+  });
+});
