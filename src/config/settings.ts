@@ -217,6 +217,8 @@ export const SETTINGS = [
     min: 1000,
     max: 86_400_000,
     description: 'Longest time the download of one hub model may take, in milliseconds.',
+  },
+  {
     name: 'training.concurrency',
     type: 'integer',
     default: 1,
