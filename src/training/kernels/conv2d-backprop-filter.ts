@@ -91,8 +91,8 @@ export function registerConv2DBackpropFilter(): boolean {
 }
 
 /**
- * The input rows that filter offset (r, c) reads, one per output position in
- * `[batch, outHeight, outWidth]` order, as `[positions, inChannels]`; zero in padding.
+ * Gathers the input rows that filter offset (r, c) reads, one per output position in
+ * `[batch, outHeight, outWidth]` order, as `[positions, inChannels]`. Rows in padding are zero.
  */
 function gatherRows(
   info: tf.backend_util.Conv2DInfo,

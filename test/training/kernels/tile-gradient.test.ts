@@ -4,7 +4,7 @@ import { tf, useWasmBackend } from '../../../src/runtimes/tfjs/backend.js';
 import { registerTileGradient } from '../../../src/training/kernels/index.js';
 import { createRandom } from '../../../src/util/random.js';
 
-/** The gradient of sum(tile(x, reps) · weights) by x, summed copy by copy in plain loops. */
+/** Computes the gradient of sum(tile(x, reps) · weights) by x copy by copy, in plain loops. */
 function expectedGradient(shape: number[], reps: number[], weights: Float32Array): number[] {
   const tiled = shape.map((size, axis) => size * (reps[axis] as number));
   const gradient = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0);
