@@ -24,3 +24,14 @@ export function parseFraction(value: string): number {
   }
   return number;
 }
+
+/** Parses a comma-separated list of integers, such as `2,3,4`. */
+export function parseIntegerList(value: string): number[] {
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.some((part) => !/^-?\d+$/.test(part))) {
+    throw new InvalidArgumentError(
+      `expected comma-separated integers such as 2,3,4, got "${value}"`,
+    );
+  }
+  return parts.map(Number);
+}

@@ -12,7 +12,7 @@ import { formatClassificationReport } from '../training/evaluation/classificatio
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
 import { runTrainingOnServer } from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
-import { parseFraction, parseInteger, parseNumber } from './parse.js';
+import { parseFraction, parseInteger, parseIntegerList, parseNumber } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
 
 export function registerTrainCommand(program: Command): void {
@@ -28,7 +28,7 @@ export function registerTrainCommand(program: Command): void {
     .addOption(
       new Option(
         '--architecture <name>',
-        'lstm (default), bilstm (both LSTMs bidirectional), gru, rnn (simple RNN) or fasttext (bag of word and character n-grams)',
+        'lstm (default), bilstm (both LSTMs bidirectional), gru, rnn (simple RNN), fasttext (bag of word and character n-grams), textcnn (convolutions of several widths with max pooling) or transformer (self-attention encoder)',
       ).choices(CLASSIFIER_ARCHITECTURES),
     )
     .option('--description <text>', 'model description')
@@ -63,11 +63,30 @@ export function registerTrainCommand(program: Command): void {
       `width of the token embedding ${defaults('embeddingDim')}`,
       parseInteger,
     )
-    .option('--units <n>', `width of each LSTM layer ${defaults('units')}`, parseInteger)
+    .option(
+      '--units <n>',
+      `width of each recurrent layer, filters per kernel size of textcnn, or feed-forward width of transformer ${defaults('units')}`,
+      parseInteger,
+    )
     .option(
       '--dropout <rate>',
-      `dropout rate between the LSTM layers, or before the output of fasttext ${defaults('dropout')}`,
+      `dropout rate between the recurrent layers, before the output of fasttext and textcnn, or after each transformer sublayer and before its output ${defaults('dropout')}`,
       parseNumber,
+    )
+    .option(
+      '--kernel-sizes <list>',
+      `comma-separated convolution widths of textcnn, one branch each ${defaults('kernelSizes')}`,
+      parseIntegerList,
+    )
+    .option(
+      '--encoder-layers <n>',
+      `encoder layers of transformer ${defaults('encoderLayers')}`,
+      parseInteger,
+    )
+    .option(
+      '--attention-heads <n>',
+      `attention heads per transformer layer; they must divide --embedding-dim ${defaults('attentionHeads')}`,
+      parseInteger,
     )
     .option(
       '--input-dropout <rate>',
@@ -196,7 +215,7 @@ function defaults(name: keyof ClassifierHyperparameters): string {
     value: defaultHyperparameters(architecture)[name],
   }));
   const others = rest
-    .filter(({ value }) => value !== first?.value)
+    .filter(({ value }) => String(value) !== String(first?.value))
     .map(({ architecture, value }) => `; ${architecture} ${String(value)}`);
   return `(default ${String(first?.value)}${others.join('')})`;
 }
@@ -212,6 +231,9 @@ function hyperparametersFrom(options: Record<string, unknown>): Partial<Classifi
     units: options['units'] as number | undefined,
     dropout: options['dropout'] as number | undefined,
     inputDropout: options['inputDropout'] as number | undefined,
+    kernelSizes: options['kernelSizes'] as number[] | undefined,
+    encoderLayers: options['encoderLayers'] as number | undefined,
+    attentionHeads: options['attentionHeads'] as number | undefined,
     clipNorm: options['clipNorm'] as number | undefined,
     vocabularySize: options['vocabularySize'] as number | undefined,
     minCount: options['minCount'] as number | undefined,

@@ -41,3 +41,7 @@ export class MaskedMeanPooling extends tf.layers.Layer {
 }
 
 tf.serialization.registerClass(MaskedMeanPooling);
+
+// The layers of the textcnn and transformer classifiers register themselves on import.
+export { MaskedConv1D, MaskedMaxPooling } from './convolution-layers.js';
+export { MultiHeadSelfAttention, PositionEmbedding, ResidualAdd } from './attention-layers.js';

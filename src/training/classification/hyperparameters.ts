@@ -8,9 +8,22 @@ import { MAX_NGRAM_ORDER, SEGMENTATION_MODES, type SegmentationMode } from '../.
  *   concatenated;
  * - `gru` and `rnn`: the `lstm` layout with GRU or simple RNN layers;
  * - `fasttext`: a bag of n-grams in the manner of fastText, Embedding → mean over the text →
- *   Dropout → Dense softmax, over tokens with word and character n-grams added.
+ *   Dropout → Dense softmax, over tokens with word and character n-grams added;
+ * - `textcnn`: Embedding → one Conv1D (relu) per kernel size → max over time of each →
+ *   concatenation → Dropout → Dense softmax, as in Kim (2014);
+ * - `transformer`: Embedding plus a learned position embedding → encoder layers of
+ *   multi-head self-attention and a feed-forward network, each with a residual connection and
+ *   layer normalization → mean over the text → Dropout → Dense softmax.
  */
-export const CLASSIFIER_ARCHITECTURES = ['lstm', 'bilstm', 'gru', 'rnn', 'fasttext'] as const;
+export const CLASSIFIER_ARCHITECTURES = [
+  'lstm',
+  'bilstm',
+  'gru',
+  'rnn',
+  'fasttext',
+  'textcnn',
+  'transformer',
+] as const;
 export type ClassifierArchitecture = (typeof CLASSIFIER_ARCHITECTURES)[number];
 
 export const CLASS_WEIGHTING = ['none', 'balanced'] as const;
@@ -32,12 +45,25 @@ export interface ClassifierHyperparameters {
   /** Tokens seen fewer times than this in the training rows map to the unknown id. */
   minCount: number;
   embeddingDim: number;
-  /** Width of each LSTM layer; `fasttext` has none. */
+  /**
+   * Width of each recurrent layer, filters per kernel size of `textcnn`, or the inner width of
+   * the feed-forward networks of `transformer`; `fasttext` has none.
+   */
   units: number;
-  /** Dropout rate between the two LSTM layers, or before the output layer of `fasttext`. */
+  /**
+   * Dropout rate between the two recurrent layers, or before the output layer of `fasttext`
+   * and `textcnn`; `transformer` also applies it to the output of each attention and
+   * feed-forward sublayer.
+   */
   dropout: number;
   /** Dropout rate on the inputs of each LSTM layer (Keras' LSTM `dropout` argument). */
   inputDropout: number;
+  /** Widths of the convolutions of `textcnn`, one branch each. */
+  kernelSizes: number[];
+  /** Encoder layers of `transformer`. */
+  encoderLayers: number;
+  /** Attention heads of each `transformer` encoder layer; they split `embeddingDim`. */
+  attentionHeads: number;
   /** Largest global L2 norm of the gradients of one step; larger gradients are scaled down. */
   clipNorm: number;
   batchSize: number;
@@ -68,6 +94,9 @@ export const DEFAULT_CLASSIFIER_HYPERPARAMETERS: Readonly<ClassifierHyperparamet
     units: 64,
     dropout: 0.5,
     inputDropout: 0,
+    kernelSizes: [2, 3, 4],
+    encoderLayers: 2,
+    attentionHeads: 4,
     clipNorm: 5,
     batchSize: 32,
     epochs: 10,
@@ -101,6 +130,8 @@ const ARCHITECTURE_DEFAULTS: Readonly<
     epochs: 20,
     patience: 3,
   },
+  textcnn: {},
+  transformer: { units: 128, dropout: 0.1, learningRate: 0.001 },
 });
 
 /** Returns the defaults of `architecture`: those of `lstm` with its own changes. */
@@ -109,6 +140,7 @@ export function defaultHyperparameters(
 ): ClassifierHyperparameters {
   return {
     ...DEFAULT_CLASSIFIER_HYPERPARAMETERS,
+    kernelSizes: [...DEFAULT_CLASSIFIER_HYPERPARAMETERS.kernelSizes],
     ...ARCHITECTURE_DEFAULTS[architecture],
     architecture,
   };
@@ -125,6 +157,8 @@ const INTEGER_RANGES = {
   batchSize: [1, 4096],
   epochs: [1, 1000],
   patience: [1, 1000],
+  encoderLayers: [1, 64],
+  attentionHeads: [1, 2048],
   seed: [0, 2 ** 31 - 1],
 } as const satisfies Partial<Record<keyof ClassifierHyperparameters, readonly [number, number]>>;
 
@@ -159,12 +193,41 @@ export function resolveHyperparameters(
   if (!(merged.learningRate > 0 && merged.learningRate <= 1)) {
     throw invalid('learningRate', merged.learningRate, 'a number above 0 and at most 1');
   }
+  checkKernelSizes(merged.kernelSizes);
+  if (merged.architecture === 'transformer' && merged.embeddingDim % merged.attentionHeads !== 0) {
+    throw invalid(
+      'attentionHeads',
+      merged.attentionHeads,
+      `a divisor of embeddingDim (${merged.embeddingDim})`,
+    );
+  }
   checkChoice('segmentation', merged.segmentation, SEGMENTATION_MODES);
   checkChoice('classWeighting', merged.classWeighting, CLASS_WEIGHTING);
   if (typeof merged.lowercase !== 'boolean') {
     throw invalid('lowercase', merged.lowercase, 'true or false');
   }
   return merged;
+}
+
+/** Largest kernel size of `textcnn`, and the most kernel sizes it takes. */
+export const MAX_KERNEL_SIZE = 64;
+export const MAX_KERNEL_SIZES = 16;
+
+function checkKernelSizes(sizes: unknown): void {
+  const expected = `a list of 1 to ${MAX_KERNEL_SIZES} distinct integers from 1 to ${MAX_KERNEL_SIZE}`;
+  if (
+    !Array.isArray(sizes) ||
+    sizes.length < 1 ||
+    sizes.length > MAX_KERNEL_SIZES ||
+    new Set(sizes).size !== sizes.length
+  ) {
+    throw invalid('kernelSizes', sizes, expected);
+  }
+  for (const size of sizes) {
+    if (!Number.isSafeInteger(size) || size < 1 || size > MAX_KERNEL_SIZE) {
+      throw invalid('kernelSizes', sizes, expected);
+    }
+  }
 }
 
 function checkChoice(name: string, value: unknown, choices: readonly string[]): void {

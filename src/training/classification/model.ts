@@ -1,5 +1,11 @@
 import { tf, withoutOrthogonalWarning } from '../../runtimes/tfjs/backend.js';
 import { MaskedMeanPooling } from '../../runtimes/tfjs/layers.js';
+import {
+  buildTextCnnClassifier,
+  buildTransformerClassifier,
+  classifier,
+  embedding,
+} from './encoder-models.js';
 import type { ClassifierHyperparameters } from './hyperparameters.js';
 
 /** Builds the classifier of `hyperparameters.architecture`. */
@@ -8,9 +14,16 @@ export function buildClassifier(
   vocabularySize: number,
   labelCount: number,
 ): tf.LayersModel {
-  return hyperparameters.architecture === 'fasttext'
-    ? buildBagOfNgramsClassifier(hyperparameters, vocabularySize, labelCount)
-    : buildLstmClassifier(hyperparameters, vocabularySize, labelCount);
+  switch (hyperparameters.architecture) {
+    case 'fasttext':
+      return buildBagOfNgramsClassifier(hyperparameters, vocabularySize, labelCount);
+    case 'textcnn':
+      return buildTextCnnClassifier(hyperparameters, vocabularySize, labelCount);
+    case 'transformer':
+      return buildTransformerClassifier(hyperparameters, vocabularySize, labelCount);
+    default:
+      return buildLstmClassifier(hyperparameters, vocabularySize, labelCount);
+  }
 }
 
 /**
@@ -78,27 +91,6 @@ function build(
   model.add(recurrent(false, seed + 4, `${prefix}_2`));
   model.add(classifier(labelCount, seed + 6));
   return model;
-}
-
-/** Embedding of ids of any length; id 0 is padding and masked. */
-function embedding(vocabularySize: number, embeddingDim: number, seed: number): tf.layers.Layer {
-  return tf.layers.embedding({
-    inputDim: vocabularySize,
-    outputDim: embeddingDim,
-    inputShape: [null] as unknown as number[],
-    maskZero: true,
-    embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed }),
-    name: 'embedding',
-  });
-}
-
-function classifier(labelCount: number, seed: number): tf.layers.Layer {
-  return tf.layers.dense({
-    units: labelCount,
-    activation: 'softmax',
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
-    name: 'classifier',
-  });
 }
 
 function recurrentCell(

@@ -2,10 +2,11 @@ import { tf } from '../../runtimes/tfjs/backend.js';
 
 /**
  * Gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 does not implement, that training
- * needs, and that run fast enough on the CPU backend: Conv2DBackpropFilter (Conv1D gradients).
- * UnsortedSegmentSum (embedding gradients) has its own kernel in unsorted-segment-sum.ts.
+ * needs, and that run fast enough on the CPU backend: none at present. The two missing
+ * kernels have their own wasm kernels, UnsortedSegmentSum in unsorted-segment-sum.ts and
+ * Conv2DBackpropFilter in conv2d-backprop-filter.ts, because the CPU kernels were too slow.
  */
-export const CPU_FALLBACK_KERNELS = ['Conv2DBackpropFilter'] as const;
+export const CPU_FALLBACK_KERNELS: readonly string[] = [];
 
 type TensorInfo = tf.TensorInfo;
 
@@ -25,13 +26,15 @@ interface WasmBackend extends DataBackend {
 }
 
 /**
- * Registers, for each kernel in CPU_FALLBACK_KERNELS that the wasm backend lacks, a wasm
- * kernel that copies its inputs to the CPU backend, runs the CPU kernel there and copies the
- * result back. Returns the names it registered; calling it again registers nothing.
+ * Registers, for each kernel of `kernelNames` that the wasm backend lacks, a wasm kernel that
+ * copies its inputs to the CPU backend, runs the CPU kernel there and copies the result back.
+ * Returns the names it registered; calling it again registers nothing.
  */
-export function registerCpuFallbackKernels(): string[] {
+export function registerCpuFallbackKernels(
+  kernelNames: readonly string[] = CPU_FALLBACK_KERNELS,
+): string[] {
   const registered: string[] = [];
-  for (const kernelName of CPU_FALLBACK_KERNELS) {
+  for (const kernelName of kernelNames) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) {
       continue;
     }

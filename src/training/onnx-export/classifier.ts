@@ -1,4 +1,13 @@
 import type { tf } from '../../runtimes/tfjs/backend.js';
+import {
+  exportLayerNormalization,
+  exportMaskedConv1D,
+  exportMaskedMaxPooling,
+  exportMultiHeadSelfAttention,
+  exportPositionEmbedding,
+  floatsOf,
+  type MaskValues,
+} from './encoder-layers.js';
 import { GraphBuilder } from './graph-builder.js';
 import { recurrentLayer, type RecurrentExport } from './recurrent.js';
 
@@ -13,7 +22,9 @@ export const ONNX_CLASSIFIER_IO = {
  * Exports a text classifier built by `buildClassifier` to ONNX. The graph takes `input_ids`
  * and `attention_mask` (int64, `[batch, sequence]`, padding at the end) and returns
  * `probabilities` (float32, `[batch, labels]`), the softmax that the tfjs model returns.
- * Dropout layers are left out, as at inference.
+ * Dropout layers are left out, as at inference. Sequential and functional models both work:
+ * the layers are visited in the model's topological order and each reads the values of the
+ * layers that feed it.
  *
  * @throws Error if the model contains a layer that this exporter does not support.
  */
@@ -28,6 +39,7 @@ export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
   });
   const context: SequenceContext = {
     graph,
+    inputIds,
     lengths,
     // [batch, sequence, 1] float mask for pooling.
     mask: graph.op('Unsqueeze', [
@@ -36,10 +48,29 @@ export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
     ]),
   };
 
-  let value: Value | undefined;
-  for (const layer of model.layers) {
-    value = exportLayer(layer, value, context, inputIds);
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new Error('the classifier must have one input of ids and one output');
   }
+  const values = new Map<number, Value>([
+    [(model.inputs[0] as tf.SymbolicTensor).id, { kind: 'ids', name: inputIds }],
+  ]);
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'InputLayer') continue;
+    if (layer.inboundNodes.length !== 1) {
+      throw new Error(`${layer.name} must be applied exactly once to be exported`);
+    }
+    const node = layer.inboundNodes[0] as (typeof layer.inboundNodes)[number];
+    const inputs = node.inputTensors.map((tensor) => {
+      const value = values.get(tensor.id);
+      if (value === undefined) throw new Error(`${layer.name} reads a value that comes later`);
+      return value;
+    });
+    values.set(
+      (node.outputTensors[0] as tf.SymbolicTensor).id,
+      exportLayer(layer, inputs, context),
+    );
+  }
+  const value = values.get((model.outputs[0] as tf.SymbolicTensor).id);
   if (value?.kind !== 'vector') {
     throw new Error('the classifier must end in a Dense layer over a vector');
   }
@@ -52,35 +83,33 @@ export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
 /** ONNX TensorProto data type of float32. */
 const FLOAT = 1;
 
-interface SequenceContext {
-  graph: GraphBuilder;
+interface SequenceContext extends MaskValues {
   /** Real tokens per row, int64 `[batch]`. */
   lengths: string;
-  mask: string;
 }
 
 /**
- * A value between layers: `time-major` is `[sequence, batch, width]`, the layout ONNX
- * recurrent operators read and write; `batch-major` is `[batch, sequence, width]`; `vector` is
- * `[batch, width]`.
+ * A value between layers: `ids` is the `input_ids` input; `time-major` is
+ * `[sequence, batch, width]`, the layout ONNX recurrent operators read and write;
+ * `batch-major` is `[batch, sequence, width]`; `vector` is `[batch, width]`.
  */
-type Value = { kind: 'time-major' | 'batch-major' | 'vector'; name: string };
+type Value = { kind: 'ids' | 'time-major' | 'batch-major' | 'vector'; name: string };
 
 function exportLayer(
   layer: tf.layers.Layer,
-  value: Value | undefined,
+  inputs: readonly Value[],
   context: SequenceContext,
-  inputIds: string,
 ): Value {
   const { graph } = context;
   const className = layer.getClassName();
   const weights = layer.getWeights();
+  const value = inputs[0];
   switch (className) {
     case 'Embedding': {
-      if (value !== undefined) throw new Error('Embedding must be the first layer');
+      if (value?.kind !== 'ids') throw new Error('Embedding must read the input ids');
       const table = weights[0] as tf.Tensor;
       const embeddings = graph.floats(`${layer.name}.embeddings`, floatsOf(table), table.shape);
-      return { kind: 'batch-major', name: graph.op('Gather', [embeddings, inputIds]) };
+      return { kind: 'batch-major', name: graph.op('Gather', [embeddings, value.name]) };
     }
     case 'Dropout':
       return requireValue(value, layer);
@@ -106,12 +135,46 @@ function exportLayer(
       ]);
       return { kind: 'vector', name: graph.op('Div', [sum, count]) };
     }
+    case 'MaskedMaxPooling': {
+      const sequence = toBatchMajor(graph, requireValue(value, layer));
+      return { kind: 'vector', name: exportMaskedMaxPooling(context, sequence) };
+    }
+    case 'MaskedConv1D':
+    case 'PositionEmbedding':
+    case 'MultiHeadSelfAttention':
+    case 'LayerNormalization':
+      return { kind: 'batch-major', name: exportSequenceLayer(layer, value, context) };
+    case 'ResidualAdd':
+    case 'Add': {
+      const sequences = inputs.map((input) => toBatchMajor(graph, input));
+      const sum = sequences
+        .slice(1)
+        .reduce((left, right) => graph.op('Add', [left, right]), sequences[0] as string);
+      return { kind: 'batch-major', name: sum };
+    }
+    case 'Concatenate': {
+      const axis = layer.getConfig()['axis'];
+      if (axis !== -1)
+        throw new Error(`${layer.name}: only concatenation on the last axis is exported`);
+      if (!inputs.every((input) => input.kind === 'vector')) {
+        throw new Error(`${layer.name}: only concatenation of vectors is exported`);
+      }
+      return {
+        kind: 'vector',
+        name: graph.op(
+          'Concat',
+          inputs.map((input) => input.name),
+          { axis: -1 },
+        ),
+      };
+    }
     case 'Dense': {
       const input = requireValue(value, layer);
-      if (input.kind !== 'vector') throw new Error(`${layer.name} must follow a vector`);
+      if (input.kind === 'ids') throw new Error(`${layer.name} cannot read ids`);
+      const kind = input.kind === 'vector' ? 'vector' : 'batch-major';
       const [kernel, bias] = weights as [tf.Tensor, tf.Tensor | undefined];
       let output = graph.op('MatMul', [
-        input.name,
+        kind === 'vector' ? input.name : toBatchMajor(graph, input),
         graph.floats(`${layer.name}.kernel`, floatsOf(kernel), kernel.shape),
       ]);
       if (bias !== undefined) {
@@ -120,10 +183,29 @@ function exportLayer(
           graph.floats(`${layer.name}.bias`, floatsOf(bias), bias.shape),
         ]);
       }
-      return { kind: 'vector', name: activation(graph, layer, output) };
+      return { kind, name: activation(graph, layer, output) };
     }
     default:
       throw new Error(`ONNX export does not support the ${className} layer ${layer.name}`);
+  }
+}
+
+/** Exports a layer that maps `[batch, sequence, width]` to the same layout. */
+function exportSequenceLayer(
+  layer: tf.layers.Layer,
+  value: Value | undefined,
+  context: SequenceContext,
+): string {
+  const sequence = toBatchMajor(context.graph, requireValue(value, layer));
+  switch (layer.getClassName()) {
+    case 'MaskedConv1D':
+      return exportMaskedConv1D(context, layer, sequence);
+    case 'PositionEmbedding':
+      return exportPositionEmbedding(context, layer, sequence);
+    case 'MultiHeadSelfAttention':
+      return exportMultiHeadSelfAttention(context, layer, sequence);
+    default:
+      return exportLayerNormalization(context.graph, layer, sequence);
   }
 }
 
@@ -152,17 +234,12 @@ function requireValue(value: Value | undefined, layer: tf.layers.Layer): Value {
 
 function toTimeMajor(graph: GraphBuilder, value: Value): string {
   if (value.kind === 'time-major') return value.name;
-  if (value.kind === 'vector') throw new Error('a recurrent layer needs a sequence');
+  if (value.kind !== 'batch-major') throw new Error('a recurrent layer needs a sequence');
   return graph.op('Transpose', [value.name], { perm: [1, 0, 2] });
 }
 
 function toBatchMajor(graph: GraphBuilder, value: Value): string {
   if (value.kind === 'batch-major') return value.name;
-  if (value.kind === 'vector') throw new Error('pooling needs a sequence');
+  if (value.kind !== 'time-major') throw new Error('this layer needs a sequence of vectors');
   return graph.op('Transpose', [value.name], { perm: [1, 0, 2] });
-}
-
-/** Copies the values of a float32 tensor. */
-export function floatsOf(tensor: tf.Tensor): Float32Array {
-  return Float32Array.from(tensor.dataSync() as Float32Array);
 }

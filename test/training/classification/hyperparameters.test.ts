@@ -80,7 +80,17 @@ describe('resolveHyperparameters', () => {
     ['learningRate', 0],
     ['learningRate', 1.5],
     ['learningRate', Number.NaN],
-    ['architecture', 'transformer'],
+    ['architecture', 'cnn'],
+    ['kernelSizes', []],
+    ['kernelSizes', [2, 2]],
+    ['kernelSizes', [0, 3]],
+    ['kernelSizes', [2, 65]],
+    ['kernelSizes', [2.5]],
+    ['kernelSizes', '2,3,4'],
+    ['kernelSizes', Array.from({ length: 17 }, (_, index) => index + 1)],
+    ['encoderLayers', 0],
+    ['encoderLayers', 65],
+    ['attentionHeads', 0],
     ['segmentation', 'bpe'],
     ['classWeighting', 'auto'],
     ['lowercase', 'yes'],
@@ -98,6 +108,36 @@ describe('resolveHyperparameters', () => {
     expect(resolveHyperparameters({ architecture: 'bilstm' }).learningRate).toBe(0.001);
     expect(resolveHyperparameters().wordNgrams).toBe(1);
     expect(resolveHyperparameters().charNgrams).toBe(0);
+  });
+
+  it('has defaults for textcnn and transformer', () => {
+    const textcnn = resolveHyperparameters({ architecture: 'textcnn' });
+    expect(textcnn.kernelSizes).toEqual([2, 3, 4]);
+    expect(textcnn.units).toBe(64);
+    const transformer = resolveHyperparameters({ architecture: 'transformer' });
+    expect(transformer.encoderLayers).toBe(2);
+    expect(transformer.attentionHeads).toBe(4);
+    expect(transformer.embeddingDim).toBe(64);
+    expect(transformer.units).toBe(128);
+    expect(transformer.dropout).toBe(0.1);
+  });
+
+  it('copies the default kernel sizes', () => {
+    resolveHyperparameters({ architecture: 'textcnn' }).kernelSizes.push(9);
+    expect(resolveHyperparameters({ architecture: 'textcnn' }).kernelSizes).toEqual([2, 3, 4]);
+  });
+
+  it('rejects heads that do not divide the embedding', () => {
+    const error = catchMaasError(() =>
+      resolveHyperparameters({ architecture: 'transformer', embeddingDim: 30, attentionHeads: 4 }),
+    );
+    expect(error.param).toBe('attentionHeads');
+    expect(error.message).toContain('a divisor of embeddingDim (30)');
+  });
+
+  it('ignores the heads of other architectures', () => {
+    const lstm = resolveHyperparameters({ embeddingDim: 30, attentionHeads: 4 });
+    expect(lstm.embeddingDim).toBe(30);
   });
 
   for (const [name, value] of invalid) {

@@ -7,10 +7,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tf, useWasmBackend } from '../../../src/runtimes/tfjs/backend.js';
 import {
   CPU_FALLBACK_KERNELS,
+  registerConv2DBackpropFilter,
   registerCpuFallbackKernels,
   registerTrainingKernels,
   registerUnsortedSegmentSum,
 } from '../../../src/training/kernels/index.js';
+import {
+  resolveHyperparameters,
+  type ClassifierArchitecture,
+} from '../../../src/training/classification/hyperparameters.js';
+import { buildClassifier } from '../../../src/training/classification/model.js';
 import { createRandom } from '../../../src/util/random.js';
 
 const TOLERANCE = 1e-5;
@@ -63,13 +69,16 @@ function maxAbs(values: readonly number[]): number {
   return values.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
 }
 
-/** Asserts that the wasm result ran on wasm and matches the CPU result within TOLERANCE. */
-function expectSameResult({ cpu, wasm }: { cpu: Computed; wasm: Computed }): void {
+/** Asserts that the wasm result ran on wasm and matches the CPU result within `tolerance`. */
+function expectSameResult(
+  { cpu, wasm }: { cpu: Computed; wasm: Computed },
+  tolerance = TOLERANCE,
+): void {
   expect(cpu.backend).toBe('cpu');
   expect(wasm.backend).toBe('wasm');
   expect(wasm.shape).toEqual(cpu.shape);
   expect(wasm.values).toHaveLength(cpu.values.length);
-  expect(maxAbsDifference(wasm.values, cpu.values)).toBeLessThanOrEqual(TOLERANCE);
+  expect(maxAbsDifference(wasm.values, cpu.values)).toBeLessThanOrEqual(tolerance);
 }
 
 /** Seeded values in [-1, 1). */
@@ -105,12 +114,15 @@ describe('kernel registration', () => {
     expect(probe.conv1dBefore).toBe(
       "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'",
     );
+    expect(probe.encoderBefore).toBeNull();
     expect(probe.firstSegmentSum).toBe(true);
-    expect(probe.firstFallbacks).toEqual(['Conv2DBackpropFilter']);
+    expect(probe.firstBackpropFilter).toBe(true);
+    expect(probe.firstFallbacks).toEqual([]);
     expect(probe.after).toEqual({ UnsortedSegmentSum: true, Conv2DBackpropFilter: true });
     expect(probe.gatherAfter).toBeNull();
     expect(probe.conv1dAfter).toBeNull();
     expect(probe.secondSegmentSum).toBe(false);
+    expect(probe.secondBackpropFilter).toBe(false);
     expect(probe.secondFallbacks).toEqual([]);
   });
 
@@ -123,12 +135,43 @@ describe('kernel registration', () => {
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBe(segmentSum);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(backpropFilter);
     expect(registerUnsortedSegmentSum()).toBe(false);
+    expect(registerConv2DBackpropFilter()).toBe(false);
     expect(registerCpuFallbackKernels()).toEqual([]);
   });
 
-  it('falls back for Conv2DBackpropFilter only', () => {
-    expect(CPU_FALLBACK_KERNELS).toEqual(['Conv2DBackpropFilter']);
+  it('needs no CPU fallback', () => {
+    expect(CPU_FALLBACK_KERNELS).toEqual([]);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBeDefined();
+  });
+});
+
+describe('CPU fallback on wasm', () => {
+  it('runs a missing kernel on the CPU backend', async () => {
+    const native = tf.getKernel('Conv2DBackpropFilter', 'wasm') as tf.KernelConfig;
+    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+    try {
+      expect(registerCpuFallbackKernels(['Conv2DBackpropFilter'])).toEqual([
+        'Conv2DBackpropFilter',
+      ]);
+      expect(registerCpuFallbackKernels(['Conv2DBackpropFilter'])).toEqual([]);
+      const result = await computeOnBoth(() => {
+        const x = tf.tensor3d(randomValues(2 * 7 * 3, 16), [2, 7, 3]);
+        const loss = (filter: tf.Tensor): tf.Scalar =>
+          tf.sum(tf.square(tf.conv1d(x, filter as tf.Tensor3D, 1, 'same')));
+        return tf.grad(loss)(tf.tensor3d(randomValues(3 * 3 * 4, 17), [3, 3, 4]));
+      });
+      expectSameResult(result);
+    } finally {
+      tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+      tf.registerKernel(native);
+    }
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(native);
+  });
+
+  it('rejects a kernel the CPU backend lacks', () => {
+    expect(() => registerCpuFallbackKernels(['NoSuchKernel'])).toThrow(
+      'the tfjs cpu backend has no NoSuchKernel kernel to fall back on',
+    );
   });
 });
 
@@ -231,29 +274,48 @@ describe('embedding gradient on wasm', () => {
 
 describe('Conv2DBackpropFilter on wasm', () => {
   const conv1dCases = [
-    { stride: 1, pad: 'same' },
-    { stride: 1, pad: 'valid' },
-    { stride: 2, pad: 'same' },
-    { stride: 2, pad: 'valid' },
+    { stride: 1, pad: 'same', kernel: 3 },
+    { stride: 1, pad: 'valid', kernel: 3 },
+    { stride: 2, pad: 'same', kernel: 3 },
+    { stride: 2, pad: 'valid', kernel: 3 },
+    { stride: 1, pad: 'same', kernel: 2 },
+    { stride: 1, pad: 'same', kernel: 4 },
+    // A kernel wider than the sequence, as textcnn meets with short texts.
+    { stride: 1, pad: 'same', kernel: 9 },
   ] as const;
 
-  for (const { stride, pad } of conv1dCases) {
-    it(`matches cpu: conv1d stride ${stride} ${pad}`, async () => {
+  for (const { stride, pad, kernel } of conv1dCases) {
+    it(`matches cpu: conv1d kernel ${kernel} stride ${stride} pad ${pad}`, async () => {
       const result = await computeOnBoth(() => {
         const x = tf.tensor3d(randomValues(2 * 7 * 3, 6), [2, 7, 3]);
         const loss = (filter: tf.Tensor): tf.Scalar =>
           tf.sum(tf.square(tf.conv1d(x, filter as tf.Tensor3D, stride, pad)));
-        return tf.grad(loss)(tf.tensor3d(randomValues(3 * 3 * 4, 7), [3, 3, 4]));
+        return tf.grad(loss)(tf.tensor3d(randomValues(kernel * 3 * 4, 7), [kernel, 3, 4]));
       });
       expectSameResult(result);
-      expect(result.wasm.shape).toEqual([3, 3, 4]);
+      expect(result.wasm.shape).toEqual([kernel, 3, 4]);
       expect(maxAbs(result.cpu.values)).toBeGreaterThan(0.01);
     });
   }
 
+  it('matches cpu: zeros in the input', async () => {
+    const values = randomValues(3 * 10 * 5, 12).map((value, index) =>
+      index % 3 === 0 ? 0 : value,
+    );
+    const result = await computeOnBoth(() => {
+      const x = tf.tensor3d(values, [3, 10, 5]);
+      const loss = (filter: tf.Tensor): tf.Scalar =>
+        tf.sum(tf.square(tf.conv1d(x, filter as tf.Tensor3D, 1, 'same')));
+      return tf.grad(loss)(tf.tensor3d(randomValues(4 * 5 * 6, 13), [4, 5, 6]));
+    });
+    expectSameResult(result);
+  });
+
   const conv2dCases = [
     { stride: 1, pad: 'same' },
     { stride: 2, pad: 'valid' },
+    { stride: 2, pad: 'same' },
+    { stride: 1, pad: 1 },
   ] as const;
 
   for (const { stride, pad } of conv2dCases) {
@@ -266,6 +328,56 @@ describe('Conv2DBackpropFilter on wasm', () => {
       });
       expectSameResult(result);
       expect(result.wasm.shape).toEqual([3, 3, 2, 3]);
+      expect(maxAbs(result.cpu.values)).toBeGreaterThan(0.01);
+    });
+  }
+});
+
+describe('classifier gradients on wasm', () => {
+  // Rows of mixed lengths with padding, one shorter than the widest kernel of textcnn.
+  const ids = [
+    [3, 7, 7, 12, 5, 9],
+    [4, 0, 0, 0, 0, 0],
+    [11, 2, 8, 0, 0, 0],
+  ];
+  const labels = [0, 2, 1];
+
+  /**
+   * Every gradient of one cross-entropy step of a small classifier, flattened into one
+   * tensor. The seeded initializers give the same weights on either backend, and dropout is
+   * off, so the two backends compute the same function.
+   */
+  function gradientsOf(architecture: ClassifierArchitecture): () => tf.Tensor {
+    return () => {
+      const hyperparameters = resolveHyperparameters({
+        architecture,
+        embeddingDim: 8,
+        units: 8,
+        maxLength: 8,
+        attentionHeads: 2,
+      });
+      const model = buildClassifier(hyperparameters, 16, 3);
+      try {
+        const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+        const { grads } = tf.variableGrads(() => {
+          const input = tf.tensor2d(ids.flat(), [3, 6], 'int32');
+          const probabilities = model.apply(input, { training: false }) as tf.Tensor;
+          const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), 3);
+          return tf.neg(tf.sum(tf.mul(oneHot, tf.log(probabilities)))) as tf.Scalar;
+        }, variables);
+        return tf.concat(variables.map((variable) => tf.reshape(grads[variable.name]!, [-1])));
+      } finally {
+        model.dispose();
+      }
+    };
+  }
+
+  for (const architecture of ['textcnn', 'transformer'] as const) {
+    it(`matches cpu: ${architecture}`, async () => {
+      const result = await computeOnBoth(gradientsOf(architecture));
+      // A whole model sums in a different order on each backend through a dozen ops, so its
+      // float32 gradients differ by more than those of one kernel.
+      expectSameResult(result, 1e-4);
       expect(maxAbs(result.cpu.values)).toBeGreaterThan(0.01);
     });
   }
