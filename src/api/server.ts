@@ -8,6 +8,7 @@ import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
+import { registerOpenAiRoutes } from './routes/openai/index.js';
 import { registerPredictRoute } from './routes/predict.js';
 
 /** Client-sent request ids that are echoed and logged; others are replaced by a UUID. */
@@ -52,6 +53,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerModelRoutes(app, context);
   registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
+  registerOpenAiRoutes(app, context);
 
   return {
     app,

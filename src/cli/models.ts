@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { MaasError } from '../errors/index.js';
 import { MODEL_CARD_FILE } from '../registry/index.js';
+import type { LlamaModelOptions } from '../runtimes/llama/index.js';
+import { importGgufFile } from '../serving/import-gguf.js';
 import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { toDetail } from '../api/routes/models.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -87,14 +89,26 @@ function registerAliasCommand(models: Command): void {
 function registerImportCommand(models: Command): void {
   addDataOptions(
     models
-      .command('import <folder>')
+      .command('import <path>')
       .description(
-        'register a model folder as a new version: a folder with model-card.json (as models/ holds), or a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx',
+        'register a model as a new version: a folder with model-card.json (as models/ holds), a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx, or a .gguf file',
       )
       .requiredOption('--name <model>', 'model name in the registry')
       .option(
         '--task <task>',
-        'task of a Hugging Face folder: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json)',
+        'task of a Hugging Face folder: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json); of a GGUF file: text-generation (default) or feature-extraction',
+      )
+      .option(
+        '--context-size <tokens>',
+        'GGUF only: tokens per sequence, prompt and output together (default: llama.context_size)',
+      )
+      .option(
+        '--parallel <sequences>',
+        'GGUF only: generations that run together (default: llama.parallel_sequences)',
+      )
+      .option(
+        '--threads <count>',
+        'GGUF only: CPU threads of llama.cpp, 0 to let it choose (default: llama.threads)',
       )
       .option('--description <text>', 'model description')
       .option('--alias <alias>', 'alias to point at the new version, e.g. production'),
@@ -102,6 +116,19 @@ function registerImportCommand(models: Command): void {
     await withCommandContext(options, async (context) => {
       const name = options['name'] as string;
       const alias = options['alias'] as string | undefined;
+      if (folder.toLowerCase().endsWith('.gguf')) {
+        const version = await importGgufFile(context.registry, folder, {
+          name,
+          ...readGgufOptions(options),
+          ...(options['task'] === undefined ? {} : { task: options['task'] as string }),
+          ...(options['description'] === undefined
+            ? {}
+            : { description: options['description'] as string }),
+          ...(alias === undefined ? {} : { alias }),
+        });
+        console.log(`imported ${version.name}@${version.version} (${version.task}, GGUF file)`);
+        return;
+      }
       if (existsSync(join(folder, MODEL_CARD_FILE))) {
         const version = await context.registry.importVersionFromFolder(folder, {
           name,
@@ -124,6 +151,31 @@ function registerImportCommand(models: Command): void {
       );
     });
   });
+}
+
+/** Reads `--context-size`, `--parallel` and `--threads` as integers. */
+function readGgufOptions(options: Record<string, unknown>): Partial<LlamaModelOptions> {
+  const read = (flag: string, key: string, min: number): number | undefined => {
+    const text = options[key];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        `--${flag} must be an integer of at least ${min}, got ${JSON.stringify(text)}`,
+        { param: flag },
+      );
+    }
+    return value;
+  };
+  const contextSize = read('context-size', 'contextSize', 16);
+  const parallelSequences = read('parallel', 'parallel', 1);
+  const threads = read('threads', 'threads', 0);
+  return {
+    ...(contextSize === undefined ? {} : { contextSize }),
+    ...(parallelSequences === undefined ? {} : { parallelSequences }),
+    ...(threads === undefined ? {} : { threads }),
+  };
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -18,6 +18,10 @@ import {
 } from '../tasks/hf/index.js';
 import { HuggingFaceServing } from './hf-serving.js';
 import { HUGGING_FACE_FORMAT } from './import-hf-folder.js';
+import { GGUF_FORMAT } from './import-gguf.js';
+import { loadLlamaModel } from './load-llama-model.js';
+import type { EmbeddingServing, GenerationServing } from './llama-serving.js';
+import type { LlamaModelOptions } from '../runtimes/llama/index.js';
 import {
   BatchScheduler,
   type BatchReport,
@@ -48,8 +52,21 @@ export interface HuggingFaceModel extends LoadedModelBase {
   readonly serving: HuggingFaceServing;
 }
 
+/** A GGUF generative model, run through node-llama-cpp. */
+export interface LlamaGenerationModel extends LoadedModelBase {
+  readonly kind: 'llama-generation';
+  readonly serving: GenerationServing;
+}
+
+/** A GGUF embedding model, run through node-llama-cpp. */
+export interface LlamaEmbeddingModel extends LoadedModelBase {
+  readonly kind: 'llama-embedding';
+  readonly serving: EmbeddingServing;
+}
+
 /** A version loaded into memory. */
-export type LoadedModel = InHouseModel | HuggingFaceModel;
+export type LoadedModel =
+  InHouseModel | HuggingFaceModel | LlamaGenerationModel | LlamaEmbeddingModel;
 
 export interface ModelPoolOptions {
   runtime?: RuntimeOptions;
@@ -65,6 +82,8 @@ export interface ModelPoolOptions {
    * skips a metadata query. An alias moved by another process takes effect within this time.
    */
   referenceCacheMs?: number;
+  /** Defaults of GGUF models, which their model cards may override. */
+  llama?: LlamaModelOptions;
 }
 
 interface PoolEntry {
@@ -121,7 +140,7 @@ export class ModelPool {
     if (model.kind !== 'in-house') {
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `${model.reference} is a Hugging Face model folder; this command reads models trained here, so send it to the server's predict route instead`,
+        `${model.reference} is a ${model.kind === 'huggingface' ? 'Hugging Face model folder' : 'GGUF model'}; this command reads models trained here, so send it to the server's predict route instead`,
       );
     }
     return model;
@@ -230,7 +249,7 @@ export class ModelPool {
   }
 
   async #dispose(model: LoadedModel): Promise<void> {
-    if (model.kind === 'huggingface') {
+    if (model.kind !== 'in-house') {
       await model.serving.close();
       return;
     }
@@ -289,6 +308,15 @@ export class ModelPool {
     const reference = `${version.name}@${version.version}`;
     if (version.modelCard['format'] === HUGGING_FACE_FORMAT) {
       return this.#loadHuggingFace(version, reference, started);
+    }
+    if (version.modelCard['format'] === GGUF_FORMAT) {
+      const onBatch = this.#options.onBatch;
+      return loadLlamaModel(version, {
+        ...(this.#options.llama === undefined ? {} : { defaults: this.#options.llama }),
+        ...(this.#options.scheduler === undefined ? {} : { limits: this.#options.scheduler }),
+        ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
+        ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+      });
     }
     if (version.task !== 'text-classification') {
       throw new MaasError(
