@@ -36,6 +36,7 @@ export interface LlamaServingOptions {
 export class GenerationServing {
   readonly generator: LlamaTextGenerator;
   readonly #scheduler: BatchScheduler<GenerationJob, GenerationResult>;
+  #closed = false;
 
   constructor(generator: LlamaTextGenerator, reference: string, options: LlamaServingOptions) {
     this.generator = generator;
@@ -92,11 +93,18 @@ export class GenerationServing {
     return this.#scheduler.stats();
   }
 
+  /**
+   * Whether the model makes progress: the scheduler finished a generation, or a running one
+   * produced a token, within `staleMs`. A long generation with requests queued behind it
+   * finishes no batch for a while but is not stalled.
+   */
   isHealthy(now: number, staleMs: number): boolean {
-    return this.#scheduler.isHealthy(now, staleMs);
+    if (this.#closed) return false;
+    return this.#scheduler.isHealthy(now, staleMs) || now - this.generator.lastTokenAt <= staleMs;
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#scheduler.close();
     await this.generator.dispose();
   }

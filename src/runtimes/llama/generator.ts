@@ -74,6 +74,8 @@ const DETOKENIZE_CONTEXT_TOKENS = 4;
 export class LlamaTextGenerator {
   readonly contextSize: number;
   readonly parallelSequences: number;
+  /** `Date.now()` when a sequence last produced a token; 0 before the first. */
+  lastTokenAt = 0;
   readonly #model: LlamaModel;
   readonly #context: LlamaContext;
   readonly #chatWrapper: ChatWrapper;
@@ -189,6 +191,7 @@ export class LlamaTextGenerator {
           });
         }
         generated.push(token);
+        this.lastTokenAt = Date.now();
         // The whole output is decoded each step, so bytes of one character that arrive in
         // several tokens decode together.
         const update = stream.update(this.#model.detokenize(generated, false, promptTail));
