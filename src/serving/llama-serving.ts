@@ -82,7 +82,7 @@ export class GenerationServing {
         { param: 'prompt', details: { promptTokens: promptLength, contextSize: this.contextSize } },
       );
     }
-    // The context's end caps the generation, whatever max_tokens says.
+    // The context's end caps the generation, whatever max_tokens requests.
     const maxTokens = Math.min(request.maxTokens, this.contextSize - promptLength);
     const job: GenerationJob = { request: { ...request, maxTokens }, onStart: options.onStart };
     const [result] = await this.#scheduler.submit([job], options);
@@ -94,7 +94,7 @@ export class GenerationServing {
   }
 
   /**
-   * Whether the model makes progress: the scheduler finished a generation, or a running one
+   * Reports whether the model makes progress: the scheduler finished a generation, or a running one
    * produced a token, within `staleMs`. A long generation with requests queued behind it
    * finishes no batch for a while but is not stalled.
    */

@@ -60,7 +60,7 @@ afterAll(async () => {
   if (root !== undefined) await removeTempDir(root);
 });
 
-/** The text greedy decoding writes for `tokens` tokens of the fixture's loop. */
+/** Returns `passes` passes of the fixture's loop, as greedy decoding writes them. */
 function loopText(passes: number): string {
   return TINY_LLAMA_LOOP_TEXT.repeat(passes);
 }

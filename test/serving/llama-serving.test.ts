@@ -67,7 +67,7 @@ describe('GenerationServing', () => {
     expect(next.completionTokens).toBe(2);
   });
 
-  it('answers 504 when the deadline passes in the queue', async () => {
+  it('rejects with 504 past the queue deadline', async () => {
     const aborter = new AbortController();
     const running = serving.generate(request(4000, { signal: aborter.signal }), {
       signal: aborter.signal,

@@ -23,8 +23,8 @@ const LEVELS: Record<LlamaLogLevel, 'error' | 'warn' | 'info' | 'debug' | undefi
  */
 export function getLlamaEngine(logger?: Logger): Promise<Llama> {
   engine ??= getLlama({
-    // NOTE: GPU back ends are not probed; the CUDA and Vulkan prebuilt binaries install but
-    // are untested here, because no machine this runs on has a GPU.
+    // NOTE: GPU back ends are switched off. The CUDA and Vulkan prebuilt binaries install with
+    // node-llama-cpp, but serving through them has not been tried.
     gpu: false,
     build: 'never',
     progressLogs: false,

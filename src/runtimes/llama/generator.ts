@@ -31,13 +31,13 @@ export interface ChatMessage {
   content: string;
 }
 
-/** Why a generation ended, with the OpenAI `finish_reason` values. */
+/** Reason a generation ended, as OpenAI's `finish_reason` values. */
 export type FinishReason = 'stop' | 'length';
 
 /** One generation: a tokenized prompt and its sampling options. */
 export interface GenerationRequest {
   promptTokens: readonly number[];
-  /** Most tokens to generate; the caller keeps it within the context. */
+  /** Maximum number of tokens to generate; the caller keeps it within the context. */
   maxTokens: number;
   /** 0 picks the most likely token at each step (greedy decoding). */
   temperature: number;

@@ -1,7 +1,7 @@
 /** U+FFFD, which a UTF-8 decoder writes for bytes of a character that is not complete yet. */
 const REPLACEMENT_CHARACTER = '\uFFFD';
 
-/** What {@link TextStream.update} found in the decoded text so far. */
+/** Result of {@link TextStream.update} for the decoded text so far. */
 export interface TextStreamUpdate {
   /** Text that is final and was not returned before; empty when nothing is. */
   delta: string;

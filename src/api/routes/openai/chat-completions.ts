@@ -13,7 +13,7 @@ import {
 } from './generation.js';
 import { readChoiceCount, readSampling } from './sampling.js';
 
-/** Body of `POST /v1/chat/completions`; fields OpenAI defines but this server ignores pass. */
+/** Body of `POST /v1/chat/completions`. Other OpenAI fields are accepted and ignored. */
 export const ChatCompletionBody = Type.Object({
   model: Type.String({ minLength: 1 }),
   messages: Type.Array(

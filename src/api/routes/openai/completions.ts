@@ -12,7 +12,7 @@ import {
 } from './generation.js';
 import { readChoiceCount, readSampling } from './sampling.js';
 
-/** Body of `POST /v1/completions`; fields OpenAI defines but this server ignores pass. */
+/** Body of `POST /v1/completions`. Other OpenAI fields are accepted and ignored. */
 export const CompletionBody = Type.Object({
   model: Type.String({ minLength: 1 }),
   // OpenAI also takes a list of prompts or token ids; this server takes one string.

@@ -29,7 +29,7 @@ export function openAiErrorBody(error: MaasError): OpenAiErrorBody {
 }
 
 /**
- * Makes the routes of `scope` answer errors in the OpenAI shape, with the status, the
+ * Makes the routes of `scope` send errors in the OpenAI shape, with the status, the
  * `Retry-After` header and the log levels of the native routes.
  */
 export function installOpenAiErrorHandler(scope: FastifyInstance): void {

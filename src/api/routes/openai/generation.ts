@@ -65,7 +65,7 @@ export interface ChunkFormat {
   usage: (usage: Usage) => object;
 }
 
-/** An abort signal that fires when the client closes the connection before the response ends. */
+/** Returns a signal that aborts when the client closes the connection before the response ends. */
 export function disconnectSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
@@ -98,9 +98,9 @@ export function generateOnce(
 /**
  * Streams a generation as server-sent events: one chunk per piece of text, exactly one chunk
  * with `finish_reason`, a usage chunk when `includeUsage` is set, then `data: [DONE]`.
- * Errors before the generation leaves the queue (a full queue, a deadline) reject as usual,
- * so they get their HTTP status; an error after the stream started is sent as an `error`
- * event before `[DONE]`.
+ * Errors before the generation leaves the queue, such as a full queue or a passed deadline,
+ * reject as usual and so get their HTTP status. An error after the stream started is sent as
+ * one more `data:` event with an OpenAI error body, before `[DONE]`.
  */
 export async function streamGeneration(
   context: AppContext,

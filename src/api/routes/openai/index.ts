@@ -7,7 +7,7 @@ import { installOpenAiErrorHandler } from './errors.js';
 
 /**
  * Registers the OpenAI-compatible routes `POST /v1/chat/completions`, `POST /v1/completions`
- * and `POST /v1/embeddings`, which answer errors in OpenAI's shape. `GET /v1/models` is
+ * and `POST /v1/embeddings`, which send errors in OpenAI's shape. `GET /v1/models` is
  * registered with the native model routes.
  */
 export function registerOpenAiRoutes(app: FastifyInstance, context: AppContext): void {
