@@ -92,3 +92,26 @@ ratios within the run, not absolute figures across runs. The JSON of every run i
 
 ${report.targets.map(renderTarget).join('\n')}`;
 }
+
+const GENERATION_START = '<!-- generation benchmark: written by npm run bench:generation -->';
+const GENERATION_END = '<!-- end of generation benchmark -->';
+
+/** Returns the generation section of a BENCHMARKS.md text, markers included, or ''. */
+export function generationSection(markdown: string): string {
+  const start = markdown.indexOf(GENERATION_START);
+  const end = markdown.indexOf(GENERATION_END);
+  if (start === -1 || end < start) return '';
+  return markdown.slice(start, end + GENERATION_END.length);
+}
+
+/**
+ * Puts `section` between the generation markers of `markdown`, replacing the section there or
+ * appending one, so that `npm run bench` and `npm run bench:generation` each rewrite only
+ * their own part.
+ */
+export function replaceGenerationSection(markdown: string, section: string): string {
+  const marked = `${GENERATION_START}\n\n${section}\n\n${GENERATION_END}`;
+  const existing = generationSection(markdown);
+  if (existing !== '') return markdown.replace(existing, marked);
+  return `${markdown.trimEnd()}\n\n${marked}\n`;
+}

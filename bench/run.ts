@@ -4,7 +4,7 @@
  * Options: --seconds N (per load level, default 10), --out DIR (default bench/results).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,12 @@ import { measureEngine, type FeedBuilder } from './engine.js';
 import { huggingFaceFeeds, inHouseFeeds } from './feeds.js';
 import { loadTest, sequentialLatency, type LoadResult } from './load.js';
 import { freePort, startProcess, stopProcess } from './processes.js';
-import { renderMarkdown, type BenchmarkReport, type TargetReport } from './report.js';
+import {
+  generationSection,
+  renderMarkdown,
+  type BenchmarkReport,
+  type TargetReport,
+} from './report.js';
 import { benchmarkTexts } from './texts.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -200,5 +205,12 @@ const report: BenchmarkReport = {
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(report));
+// The generation benchmark writes its own section; keep it.
+const markdownFile = join(root, 'BENCHMARKS.md');
+const previous = existsSync(markdownFile) ? readFileSync(markdownFile, 'utf8') : '';
+const kept = generationSection(previous);
+writeFileSync(
+  markdownFile,
+  kept === '' ? renderMarkdown(report) : `${renderMarkdown(report).trimEnd()}\n\n${kept}\n`,
+);
 console.log(`wrote ${file} and BENCHMARKS.md`);

@@ -1,12 +1,19 @@
-// Writes one tiny Hugging Face-layout model folder per pipeline task, with random weights.
+// Writes one tiny Hugging Face-layout model folder per pipeline task, with random weights,
+// and a tiny llama GGUF file for text generation.
 // Usage: tsx scripts/fixtures.ts <dir> [--seed N]
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_FIXTURE_SEED, MAX_SEED, writeAllFixtures } from '../src/fixtures/index.js';
+import {
+  DEFAULT_FIXTURE_SEED,
+  MAX_SEED,
+  TINY_LLAMA_FILE,
+  writeAllFixtures,
+} from '../src/fixtures/index.js';
 
 const USAGE = `usage: tsx scripts/fixtures.ts <dir> [--seed N]
 
-Writes one folder per task (tiny-bert-text-classification, ...) into <dir>.
+Writes one folder per task (tiny-bert-text-classification, ...) and ${TINY_LLAMA_FILE}
+into <dir>.
 
 Options:
   --seed N  seed of the random weights, an integer from 0 to ${MAX_SEED} (default ${DEFAULT_FIXTURE_SEED})
@@ -54,4 +61,5 @@ const written = await writeAllFixtures(dir, { seed });
 for (const fixture of written) {
   console.log(`wrote ${fixture.task} to ${fixture.path} (${fixture.files.join(', ')})`);
 }
-console.log(`seed ${seed}: ${written.length} folders in ${dir}`);
+console.log(`wrote text-generation to ${join(dir, TINY_LLAMA_FILE)}`);
+console.log(`seed ${seed}: ${written.length} folders and 1 GGUF file in ${dir}`);

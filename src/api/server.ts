@@ -9,6 +9,7 @@ import { registerHealthRoutes, type Readiness } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
+import { registerOpenAiRoutes } from './routes/openai/index.js';
 import { registerPredictRoute } from './routes/predict.js';
 import { registerTrainingJobRoutes } from './routes/training-jobs.js';
 import { TrainingJobs } from '../training/jobs/training-jobs.js';
@@ -60,6 +61,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerModelRoutes(app, context);
   registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
+  registerOpenAiRoutes(app, context);
   registerDatasetRoutes(app, context);
   const jobs = new TrainingJobs(context, logger);
   registerTrainingJobRoutes(app, jobs);

@@ -88,6 +88,11 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     memoryBudgetBytes: settings['serving.memory_budget_mb'] * 2 ** 20,
     maxCandidateLabels: settings['limits.max_candidate_labels'],
     referenceCacheMs: settings['serving.reference_cache_ms'],
+    llama: {
+      contextSize: settings['llama.context_size'],
+      parallelSequences: settings['llama.parallel_sequences'],
+      threads: settings['llama.threads'],
+    },
     onBatch: (reference, report) => metrics.observeBatch(reference, report),
   });
 

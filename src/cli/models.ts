@@ -5,6 +5,8 @@ import { MaasError } from '../errors/index.js';
 import { MODEL_CARD_FILE } from '../registry/index.js';
 import type { Settings } from '../config/index.js';
 import { isHubModelId } from '../serving/hub-download.js';
+import type { LlamaModelOptions } from '../runtimes/llama/index.js';
+import { importGgufFile } from '../serving/import-gguf.js';
 import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { importHuggingFaceHub } from '../serving/import-hf-hub.js';
 import { toDetail } from '../api/routes/models.js';
@@ -88,20 +90,32 @@ function registerAliasCommand(models: Command): void {
 }
 
 /**
- * `maas models import <folder|hub-id>`: a packaged model folder, a Hugging Face model folder,
- * or a hub model id to download when `hub.allow_remote` is on.
+ * `maas models import <folder|file|hub-id>`: a packaged model folder, a Hugging Face model
+ * folder, a GGUF file, or a hub model id to download when `hub.allow_remote` is on.
  */
 function registerImportCommand(models: Command): void {
   addDataOptions(
     models
       .command('import <source>')
       .description(
-        'register a model as a new version: a folder with model-card.json (as models/ holds), a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx, or a hub model id such as owner/name (needs hub.allow_remote)',
+        'register a model as a new version: a folder with model-card.json (as models/ holds), a Hugging Face folder with config.json, tokenizer.json and onnx/model.onnx, a .gguf file, or a hub model id such as owner/name (needs hub.allow_remote)',
       )
       .requiredOption('--name <model>', 'model name in the registry')
       .option(
         '--task <task>',
-        'task of a Hugging Face model: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json)',
+        'task of a Hugging Face folder: text-classification, token-classification, feature-extraction, fill-mask or zero-shot-classification (default: from config.json); of a GGUF file: text-generation (default) or feature-extraction',
+      )
+      .option(
+        '--context-size <tokens>',
+        'GGUF only: tokens per sequence, prompt and output together (default: llama.context_size)',
+      )
+      .option(
+        '--parallel <sequences>',
+        'GGUF only: generations that run together (default: llama.parallel_sequences)',
+      )
+      .option(
+        '--threads <count>',
+        'GGUF only: CPU threads of llama.cpp, 0 to let it choose (default: llama.threads)',
       )
       .option('--revision <revision>', 'branch, tag or commit of a hub model', 'main')
       .option('--description <text>', 'model description')
@@ -110,6 +124,19 @@ function registerImportCommand(models: Command): void {
     await withCommandContext(options, async (context) => {
       const name = options['name'] as string;
       const alias = options['alias'] as string | undefined;
+      if (source.toLowerCase().endsWith('.gguf')) {
+        const version = await importGgufFile(context.registry, source, {
+          name,
+          ...readGgufOptions(options),
+          ...(options['task'] === undefined ? {} : { task: options['task'] as string }),
+          ...(options['description'] === undefined
+            ? {}
+            : { description: options['description'] as string }),
+          ...(alias === undefined ? {} : { alias }),
+        });
+        console.log(`imported ${version.name}@${version.version} (${version.task}, GGUF file)`);
+        return;
+      }
       if (existsSync(join(source, MODEL_CARD_FILE))) {
         const version = await context.registry.importVersionFromFolder(source, {
           name,
@@ -155,3 +182,27 @@ function hubDownloadOptions(settings: Settings, revision: string) {
   };
 }
 
+/** Reads `--context-size`, `--parallel` and `--threads` as integers. */
+function readGgufOptions(options: Record<string, unknown>): Partial<LlamaModelOptions> {
+  const read = (flag: string, key: string, min: number): number | undefined => {
+    const text = options[key];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        `--${flag} must be an integer of at least ${min}, got ${JSON.stringify(text)}`,
+        { param: flag },
+      );
+    }
+    return value;
+  };
+  const contextSize = read('context-size', 'contextSize', 16);
+  const parallelSequences = read('parallel', 'parallel', 1);
+  const threads = read('threads', 'threads', 0);
+  return {
+    ...(contextSize === undefined ? {} : { contextSize }),
+    ...(parallelSequences === undefined ? {} : { parallelSequences }),
+    ...(threads === undefined ? {} : { threads }),
+  };
+}

@@ -90,6 +90,15 @@ export const SETTINGS = [
       'Largest dataset file accepted by POST /v1/datasets, in bytes; larger uploads get 413 and nothing is stored.',
   },
   {
+    name: 'limits.max_tokens',
+    type: 'integer',
+    default: 2048,
+    min: 1,
+    max: 1_048_576,
+    description:
+      'Most tokens one text-generation request may generate; a larger max_tokens gets 400.',
+  },
+  {
     name: 'serving.register_bundled',
     type: 'boolean',
     default: true,
@@ -257,6 +266,33 @@ export const SETTINGS = [
     default: 'all',
     choices: ['disabled', 'basic', 'extended', 'all'],
     description: 'Graph optimizations ONNX Runtime applies when it loads a model.',
+  },
+  {
+    name: 'llama.context_size',
+    type: 'integer',
+    default: 4096,
+    min: 16,
+    max: 1_048_576,
+    description:
+      'Tokens each sequence of a GGUF model holds, prompt and generated text together, unless the model was imported with its own.',
+  },
+  {
+    name: 'llama.parallel_sequences',
+    type: 'integer',
+    default: 4,
+    min: 1,
+    max: 256,
+    description:
+      'Generations of one GGUF model that run together in one llama.cpp batch, unless the model was imported with its own; more wait in the queue.',
+  },
+  {
+    name: 'llama.threads',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1024,
+    description:
+      'CPU threads llama.cpp uses for a GGUF model, unless the model was imported with its own; 0 lets node-llama-cpp choose.',
   },
 ] as const satisfies readonly SettingDefinition[];
 

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
     status: 413,
     description: 'A request has more inputs than limits.max_inputs.',
   },
+  MAAS_ERR_PROMPT_TOO_LONG: {
+    status: 400,
+    description: 'A prompt or input has more tokens than the context of the model holds.',
+  },
   MAAS_ERR_MODEL_NOT_FOUND: { status: 404, description: 'No model has that name.' },
   MAAS_ERR_VERSION_NOT_FOUND: { status: 404, description: 'The model has no such version.' },
   MAAS_ERR_ALIAS_NOT_FOUND: { status: 404, description: 'The model has no such alias.' },

@@ -1,5 +1,5 @@
 /** Runtimes that execute a version, as stored in the registry's `runtime` column. */
-export const RUNTIMES = ['onnx', 'tfjs'] as const;
+export const RUNTIMES = ['onnx', 'llama', 'tfjs'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 /** Token ids of a padded batch, row-major `[batchSize, sequenceLength]`. */

@@ -20,6 +20,10 @@ import {
 } from '../tasks/hf/index.js';
 import { HuggingFaceServing } from './hf-serving.js';
 import { HUGGING_FACE_FORMAT } from './import-hf-folder.js';
+import { GGUF_FORMAT } from './import-gguf.js';
+import { loadLlamaModel } from './load-llama-model.js';
+import type { EmbeddingServing, GenerationServing } from './llama-serving.js';
+import type { LlamaModelOptions } from '../runtimes/llama/index.js';
 import {
   BatchScheduler,
   type BatchReport,
@@ -58,8 +62,21 @@ export interface HuggingFaceModel extends LoadedModelBase {
   readonly serving: HuggingFaceServing;
 }
 
+/** A GGUF generative model, run through node-llama-cpp. */
+export interface LlamaGenerationModel extends LoadedModelBase {
+  readonly kind: 'llama-generation';
+  readonly serving: GenerationServing;
+}
+
+/** A GGUF embedding model, run through node-llama-cpp. */
+export interface LlamaEmbeddingModel extends LoadedModelBase {
+  readonly kind: 'llama-embedding';
+  readonly serving: EmbeddingServing;
+}
+
 /** A version loaded into memory. */
-export type LoadedModel = InHouseModel | InHouseTaggerModel | HuggingFaceModel;
+export type LoadedModel =
+  InHouseModel | InHouseTaggerModel | HuggingFaceModel | LlamaGenerationModel | LlamaEmbeddingModel;
 
 export interface ModelPoolOptions {
   runtime?: RuntimeOptions;
@@ -75,6 +92,8 @@ export interface ModelPoolOptions {
    * skips a metadata query. An alias moved by another process takes effect within this time.
    */
   referenceCacheMs?: number;
+  /** Defaults of GGUF models, which their model cards may override. */
+  llama?: LlamaModelOptions;
 }
 
 interface PoolEntry {
@@ -133,7 +152,7 @@ export class ModelPool {
     if (model.kind !== 'in-house') {
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `${model.reference} is a Hugging Face model folder; this command reads models trained here, so send it to the server's predict route instead`,
+        `${model.reference} is a ${model.kind === 'huggingface' ? 'Hugging Face model folder' : 'GGUF model'}; this command reads models trained here, so send it to the server's predict route instead`,
       );
     }
     return model;
@@ -223,11 +242,7 @@ export class ModelPool {
   /** Loaded versions whose scheduler has queued work but finished no batch within `staleMs`. */
   stalled(now: number, staleMs: number): string[] {
     return this.#loadedModels()
-      .filter((model) =>
-        model.kind === 'huggingface'
-          ? !model.serving.isHealthy(now, staleMs)
-          : !model.scheduler.isHealthy(now, staleMs),
-      )
+      .filter((model) => !isHealthy(model, now, staleMs))
       .map((model) => model.reference);
   }
 
@@ -267,12 +282,12 @@ export class ModelPool {
   }
 
   async #dispose(model: LoadedModel): Promise<void> {
-    if (model.kind === 'huggingface') {
-      await model.serving.close();
+    if (model.kind === 'in-house' || model.kind === 'in-house-tagger') {
+      await model.scheduler.close();
+      model.pipeline.dispose();
       return;
     }
-    await model.scheduler.close();
-    model.pipeline.dispose();
+    await model.serving.close();
   }
 
   async #loadHuggingFace(
@@ -376,6 +391,15 @@ export class ModelPool {
     if (version.modelCard['format'] === HUGGING_FACE_FORMAT) {
       return this.#loadHuggingFace(version, reference, started);
     }
+    if (version.modelCard['format'] === GGUF_FORMAT) {
+      const onBatch = this.#options.onBatch;
+      return loadLlamaModel(version, {
+        ...(this.#options.llama === undefined ? {} : { defaults: this.#options.llama }),
+        ...(this.#options.scheduler === undefined ? {} : { limits: this.#options.scheduler }),
+        ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
+        ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+      });
+    }
     if (version.task === 'token-classification') {
       return this.#loadTagger(version, reference, started);
     }
@@ -443,7 +467,15 @@ export class ModelPool {
 
 /** Returns the queue statistics of a loaded model of either kind. */
 export function statsOf(model: LoadedModel): SchedulerStats {
-  return model.kind === 'huggingface' ? model.serving.stats() : model.scheduler.stats();
+  return model.kind === 'in-house' || model.kind === 'in-house-tagger'
+    ? model.scheduler.stats()
+    : model.serving.stats();
+}
+
+function isHealthy(model: LoadedModel, now: number, staleMs: number): boolean {
+  return model.kind === 'in-house' || model.kind === 'in-house-tagger'
+    ? model.scheduler.isHealthy(now, staleMs)
+    : model.serving.isHealthy(now, staleMs);
 }
 
 /** Bytes of the files a runtime reads into memory: the graph's weights and the tokenizer. */

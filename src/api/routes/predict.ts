@@ -5,6 +5,7 @@ import { MaasError } from '../../errors/index.js';
 import type { InHouseModel, InHouseTaggerModel } from '../../serving/model-pool.js';
 import type { SubmitOptions } from '../../serving/scheduler/index.js';
 import type { LabelScore } from '../../tasks/text-classification.js';
+import { predictEmbedding, predictGeneration } from './generation-predict.js';
 
 const PredictBody = Type.Object(
   {
@@ -43,18 +44,29 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
         signal: disconnected.signal,
         ...(deadlineMs === 0 ? {} : { deadlineMs }),
       };
-      let results: unknown[];
+      let results: readonly unknown[];
       try {
         results = await withReloadOnUnload(async () => {
           const model = await context.pool.get(request.params.ref);
           (request as { modelReference?: string }).modelReference = model.reference;
-          if (model.kind === 'in-house') {
-            return predictInHouse(model, texts, parameters, request.body.inputs, submitOptions);
+          switch (model.kind) {
+            case 'in-house':
+              return predictInHouse(model, texts, parameters, request.body.inputs, submitOptions);
+            case 'in-house-tagger':
+              return tagInHouse(model, texts, parameters, submitOptions);
+            case 'huggingface':
+              return model.serving.submit(texts, parameters, submitOptions);
+            case 'llama-generation':
+              return predictGeneration(
+                model,
+                texts,
+                parameters,
+                submitOptions,
+                context.settings['limits.max_tokens'],
+              );
+            case 'llama-embedding':
+              return predictEmbedding(model, texts, parameters, submitOptions);
           }
-          if (model.kind === 'in-house-tagger') {
-            return tagInHouse(model, texts, parameters, submitOptions);
-          }
-          return model.serving.submit(texts, parameters, submitOptions);
         });
       } finally {
         reply.raw.off('close', onClose);

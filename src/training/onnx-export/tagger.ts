@@ -1,5 +1,5 @@
 import type { tf } from '../../runtimes/tfjs/backend.js';
-import { floatsOf } from './classifier.js';
+import { floatsOf } from './encoder-layers.js';
 import { GraphBuilder } from './graph-builder.js';
 import { recurrentLayer } from './recurrent.js';
 
