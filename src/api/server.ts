@@ -85,8 +85,9 @@ export function buildServer(context: AppContext, logger: Logger): Server {
           failed.push(reference);
         }
       };
-      for (const reference of context.bundled) await load(reference, false);
+      // Pinned models first, so that no unload can slip in while they load.
       for (const reference of pinned) await load(reference, true);
+      for (const reference of context.bundled) await load(reference, false);
       readiness.ready = failed.length === 0;
       readiness.reason =
         failed.length === 0 ? '' : `failed to load ${failed.join(', ')}; see the server log`;

@@ -16,7 +16,7 @@ const HUB_ID_PATTERN = /^(?:[A-Za-z0-9][\w.-]{0,95}\/)?[A-Za-z0-9][\w.-]{0,95}$/
 export const HUB_FILES = [
   { path: 'config.json', required: true },
   { path: 'tokenizer.json', required: true },
-  { path: 'tokenizer_config.json', required: false },
+  { path: 'tokenizer_config.json', required: true },
   { path: 'special_tokens_map.json', required: false },
   { path: 'onnx/model.onnx', required: true },
   // Exports over 2 GB keep their weights beside the graph.
@@ -40,6 +40,21 @@ export interface HubDownloadOptions {
 /** Returns whether `text` has the shape of a hub model id (it may still name a local path). */
 export function isHubModelId(text: string): boolean {
   return HUB_ID_PATTERN.test(text) && !text.split('/').some((part) => /^\.+$/.test(part));
+}
+
+/**
+ * A branch, tag or commit: letters, digits, `_`, `.`, `-` and `/` (as in `refs/pr/1`), with no
+ * empty, `.` or `..` part.
+ */
+const REVISION_PATTERN = /^[\w.-]+(?:\/[\w.-]+)*$/;
+
+/** Returns whether `revision` names a branch, tag or commit in a form the hub accepts. */
+export function isHubRevision(revision: string): boolean {
+  return (
+    revision.length <= 255 &&
+    REVISION_PATTERN.test(revision) &&
+    !revision.split('/').some((part) => /^\.+$/.test(part))
+  );
 }
 
 /** Address of one file of a repository at a revision, in the hub's `resolve` layout. */

@@ -187,9 +187,17 @@ export class ModelPool {
    * {@link unload} rejects it. Returns the loaded version.
    */
   async pin(reference: string): Promise<LoadedModel> {
-    const model = await this.get(reference);
-    this.#pinned.add(model.reference);
-    return model;
+    const version = await this.#resolve(reference);
+    const key = `${version.name}@${version.version}`;
+    // Pinned before the load starts, so an unload that races the load is rejected too.
+    const newlyPinned = !this.#pinned.has(key);
+    this.#pinned.add(key);
+    try {
+      return await this.load(version);
+    } catch (error) {
+      if (newlyPinned) this.#pinned.delete(key);
+      throw error;
+    }
   }
 
   /** Returns whether `name@version` is pinned. */

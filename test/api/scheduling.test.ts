@@ -304,6 +304,22 @@ describe('pinned models', () => {
     expect(await context.pool.loadedVersions()).toEqual(['sentiment@1']);
   });
 
+  it('rejects an unload while the pinned model loads', async () => {
+    const { context } = await start({});
+    await context.registry.importVersionFromFolder(join(modelsDir, MODEL), { name: 'racing' });
+
+    const pinning = context.pool.pin('racing');
+    // The reference resolves first; the load has not finished when the pin takes effect.
+    while (!context.pool.isPinned('racing@1'))
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(await context.pool.loadedVersions()).not.toContain('racing@1');
+    const unload = context.pool.unload('racing@1');
+
+    await expect(unload).rejects.toMatchObject({ code: 'MAAS_ERR_MODEL_PINNED' });
+    expect((await pinning).reference).toBe('racing@1');
+    expect(await context.pool.loadedVersions()).toContain('racing@1');
+  });
+
   it('never unloads a pinned model for the budget', async () => {
     const { context } = await start({});
     await context.registry.importVersionFromFolder(join(modelsDir, MODEL), { name: 'copy' });

@@ -166,6 +166,17 @@ describe('in-house tagger over HTTP', () => {
     expect(tokens.map((token) => token.start)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('accepts more windows than the queue length', async () => {
+    // 256 inputs of 120 characters at 12 per window: 2,560 windows, past the 1,024 queue.
+    const text = '今天天气很好。王小明昨天去了上海。'.repeat(7).slice(0, 120);
+
+    const { status, json } = await predict({ inputs: new Array<string>(256).fill(text) });
+
+    expect(status).toBe(200);
+    expect(json as unknown[]).toHaveLength(256);
+    expect((json as Entity[][])[255]).toEqual((json as Entity[][])[0]);
+  });
+
   it('rejects an unknown parameter', async () => {
     const { status, json } = await predict({ inputs: '李华', parameters: { top_k: 2 } });
 

@@ -34,6 +34,8 @@ interface MockHub {
   failWith: number | undefined;
   /** Send files without a content-length header, as a chunked stream. */
   chunked: boolean;
+  /** A file to answer 404 for, when set. */
+  missing: string | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ async function startMockHub(): Promise<MockHub> {
     requests: [],
     failWith: undefined,
     chunked: false,
+    missing: undefined,
     close: async () => {},
   };
   const server: Server = createServer((request, response) => {
@@ -55,9 +58,8 @@ async function startMockHub(): Promise<MockHub> {
       return;
     }
     const prefix = `/${REPOSITORY}/resolve/v1.0/`;
-    const file = request.url?.startsWith(prefix)
-      ? FILES.get(request.url.slice(prefix.length))
-      : undefined;
+    const path = request.url?.startsWith(prefix) ? request.url.slice(prefix.length) : '';
+    const file = path === hub.missing ? undefined : FILES.get(path);
     if (file === undefined) {
       response.writeHead(404).end('Entry not found');
       return;
@@ -92,6 +94,7 @@ beforeEach(async () => {
   hub.requests = [];
   hub.failWith = undefined;
   hub.chunked = false;
+  hub.missing = undefined;
 });
 
 afterEach(async () => {
@@ -226,6 +229,44 @@ describe('importHuggingFaceHub', () => {
     expect(error.code).toBe('MAAS_ERR_HUB_DOWNLOAD_TOO_LARGE');
     expect(hubTempFolders()).toEqual(before);
     expect(await env.registry.listModels()).toEqual([]);
+  });
+
+  it('requires tokenizer_config.json', async () => {
+    hub.missing = 'tokenizer_config.json';
+
+    const error = await importError(
+      importHuggingFaceHub(env.registry, REPOSITORY, {
+        name: 'hub-sentiment',
+        allowRemote: true,
+        download: download(),
+      }),
+    );
+
+    expect(error.code).toBe('MAAS_ERR_HUB_MODEL_NOT_FOUND');
+    expect(error.message).toContain('tokenizer_config.json');
+  });
+
+  it.each([
+    [{ name: 'Bad Name!' }, 'MAAS_ERR_MODEL_NAME_INVALID'],
+    [{ alias: 'bad alias!' }, 'MAAS_ERR_MODEL_NAME_INVALID'],
+    [{ task: 'summarization' }, 'MAAS_ERR_TASK_UNSUPPORTED'],
+    [{ revision: '..' }, 'MAAS_ERR_REQUEST_INVALID'],
+    [{ revision: '' }, 'MAAS_ERR_REQUEST_INVALID'],
+    [{ id: `team/${'x'.repeat(97)}` }, 'MAAS_ERR_REQUEST_INVALID'],
+  ])('rejects %j before downloading', async (change, code) => {
+    const { id, revision, ...rest } = change as Record<string, string>;
+
+    const error = await importError(
+      importHuggingFaceHub(env.registry, id ?? REPOSITORY, {
+        name: 'hub-sentiment',
+        ...rest,
+        allowRemote: true,
+        download: download(revision === undefined ? {} : { revision }),
+      }),
+    );
+
+    expect(error.code).toBe(code);
+    expect(hub.requests).toHaveLength(0);
   });
 
   it('reports a server error', async () => {

@@ -112,6 +112,9 @@ async function predictInHouse(
   return rows.map((row) => model.pipeline.rank(row, { topK }));
 }
 
+/** Windows of a tagger request queued at once; the default queue length is 1,024. */
+const TAGGER_WINDOWS_PER_SUBMIT = 128;
+
 /**
  * Splits `texts` into token windows, queues all windows of the request together and merges
  * each text's tags into entities. A text without tokens gets an empty list.
@@ -126,7 +129,13 @@ async function tagInHouse(
   // Checks the parameters before anything is queued.
   model.pipeline.entities('', { tokens: [], windows: [] }, [], parameters);
   const windows = encodings.flatMap((encoding) => encoding.windows);
-  const scores = windows.length === 0 ? [] : await model.scheduler.submit(windows, submitOptions);
+  // Long inputs give many windows; queueing them in slices keeps a request within the queue
+  // length, whose limit is meant for requests, not for the windows of one text.
+  const scores: Float32Array[] = [];
+  for (let start = 0; start < windows.length; start += TAGGER_WINDOWS_PER_SUBMIT) {
+    const slice = windows.slice(start, start + TAGGER_WINDOWS_PER_SUBMIT);
+    scores.push(...(await model.scheduler.submit(slice, submitOptions)));
+  }
   let next = 0;
   return texts.map((text, index) => {
     const encoding = encodings[index] as (typeof encodings)[number];

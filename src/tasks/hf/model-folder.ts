@@ -2,8 +2,17 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MaasError } from '../../errors/index.js';
 
-/** Files a Hugging Face model folder must contain; the ONNX file is the fp32 export. */
-export const REQUIRED_FILES = ['config.json', 'tokenizer.json', 'onnx/model.onnx'] as const;
+/**
+ * Files a Hugging Face model folder must contain; the ONNX file is the fp32 export.
+ * @huggingface/transformers 4.3 reads `tokenizer_class` from `tokenizer_config.json` and fails
+ * without it.
+ */
+export const REQUIRED_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+] as const;
 
 /** Fields of `config.json` that the task pipelines read. */
 export interface ModelConfig {

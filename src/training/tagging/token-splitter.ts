@@ -18,25 +18,39 @@ export interface SplitToken {
 const GRAPHEMES = new Intl.Segmenter('zh', { granularity: 'grapheme' });
 const WORDS = new Intl.Segmenter('en', { granularity: 'word' });
 const WHITESPACE = /^\p{White_Space}+$/u;
+const LEADING_WHITESPACE = /^\p{White_Space}+/u;
+/** Controls, format characters and surrogates: the only ones normalization may remove. */
+const MAYBE_INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}]/u;
 
 /**
  * Splits raw `text` into the tokens a tagger labels, with offsets into `text` itself, so
- * `text.slice(start, end)` is the token. Whitespace is never a token. In `word` mode a run
- * of punctuation is one token per character, as CoNLL-2003 separates `(`, `)` and `.`.
+ * `text.slice(start, end)` is the token. Whitespace and invisible characters (controls,
+ * zero-width and bidi marks, lone surrogates: whatever normalization removes) are never
+ * tokens. In `word` mode a run of punctuation is one token per character, as CoNLL-2003
+ * separates `(`, `)` and `.`.
  */
 export function splitTokens(text: string, unit: TokenUnit): SplitToken[] {
   const tokens: SplitToken[] = [];
+  const push = (piece: string, start: number): void => {
+    // A combining mark after a space makes one grapheme with it; the space is not the token's.
+    const leading = LEADING_WHITESPACE.exec(piece)?.[0].length ?? 0;
+    const visible = piece.slice(leading);
+    if (visible === '') return;
+    if (MAYBE_INVISIBLE.test(visible) && normalizeText(visible, DEFAULT_NORMALIZE_OPTIONS) === '') {
+      return;
+    }
+    tokens.push({ text: visible, start: start + leading, end: start + piece.length });
+  };
   const segmenter = unit === 'character' ? GRAPHEMES : WORDS;
   for (const { segment, index, isWordLike } of segmenter.segment(text)) {
     if (WHITESPACE.test(segment)) continue;
     if (unit === 'character' || isWordLike === true) {
-      tokens.push({ text: segment, start: index, end: index + segment.length });
+      push(segment, index);
       continue;
     }
     // Punctuation and symbols: one token per grapheme cluster.
     for (const { segment: piece, index: offset } of GRAPHEMES.segment(segment)) {
-      if (WHITESPACE.test(piece)) continue;
-      tokens.push({ text: piece, start: index + offset, end: index + offset + piece.length });
+      push(piece, index + offset);
     }
   }
   return tokens;
