@@ -1,14 +1,19 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
+import { installAuth } from './auth.js';
 import { installErrorHandlers } from './error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
 import type { ServingMetrics } from '../serving/metrics.js';
+import { collectRouteTable, type RouteEntry } from './route-access.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerPredictRoute } from './routes/predict.js';
+import { registerUsageRoutes } from './routes/usage.js';
+import { installSecurity } from './security.js';
 
 /** Client-sent request ids that are echoed and logged; others are replaced by a UUID. */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -16,6 +21,8 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export interface Server {
   readonly app: FastifyInstance;
   readonly readiness: Readiness;
+  /** Every registered route with the access it needs, filled as routes register. */
+  readonly routes: readonly RouteEntry[];
   /**
    * Loads the bundled models and pins the references of `serving.pinned_models`; `/readyz`
    * reports ready once all of them are loaded.
@@ -47,18 +54,28 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   // validation and get 400 instead of 415.
   app.removeContentTypeParser('text/plain');
   const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
+  // First, so that the table and the scope check see every route.
+  const routes = collectRouteTable(app);
 
   installErrorHandlers(app, { bodyLimit: context.settings['server.body_limit'] });
+  installSecurity(app, { corsOrigins: context.settings['cors.origins'] });
   logAndCountRequests(app, context.metrics);
+  installAuth(app, context.tenancy, {
+    host: context.settings.host,
+    required: context.settings['auth.required'],
+  });
   registerHealthRoutes(app, context, readiness);
   if (context.settings['metrics.enabled']) registerMetricsRoute(app, context.metrics);
   registerModelRoutes(app, context);
   registerModelLoadingRoutes(app, context);
   registerPredictRoute(app, context);
+  registerKeyRoutes(app, context);
+  registerUsageRoutes(app, context);
 
   return {
     app,
     readiness,
+    routes,
     async warmUp() {
       const failed: string[] = [];
       const pinned = pinnedReferences(context.settings['serving.pinned_models']);

@@ -7,6 +7,7 @@ import { MODEL_CARD_FILE, Registry } from '../registry/index.js';
 import type { GraphOptimizationLevel } from '../runtimes/index.js';
 import { ServingMetrics } from '../serving/metrics.js';
 import { ModelPool } from '../serving/model-pool.js';
+import { createTenancy, type Tenancy } from '../tenancy/index.js';
 import {
   FileArtifactStore,
   closeDatabase,
@@ -24,6 +25,8 @@ export interface AppContext {
   readonly registry: Registry;
   readonly pool: ModelPool;
   readonly metrics: ServingMetrics;
+  /** API keys, limits, usage metering and the audit log. */
+  readonly tenancy: Tenancy;
   /** Model references registered from the bundled models folder at start. */
   readonly bundled: string[];
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
   const dataDir = resolve(settings.data_dir);
   const db = openDatabase(join(dataDir, 'maas.db'));
   await migrateToLatest(db);
+  const tenancy = createTenancy(db, settings, logger);
   const artifacts = new FileArtifactStore(join(dataDir, 'artifacts'));
   const registry = new Registry(db, artifacts, { logger });
   await registry.recover();
@@ -96,9 +100,11 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     registry,
     pool,
     metrics,
+    tenancy,
     bundled,
     async close() {
       await pool.close();
+      await tenancy.close();
       await closeDatabase(db);
     },
   };

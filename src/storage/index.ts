@@ -14,4 +14,12 @@ export {
 } from './database.js';
 export { copyFiles, listFiles } from './file-tree.js';
 export { InMemoryMigrationProvider, MIGRATIONS } from './migrations/index.js';
-export type { AliasesTable, DatabaseSchema, ModelsTable, VersionsTable } from './schema.js';
+export type {
+  AliasesTable,
+  ApiKeysTable,
+  AuditLogTable,
+  DatabaseSchema,
+  ModelsTable,
+  UsageDailyTable,
+  VersionsTable,
+} from './schema.js';

@@ -43,16 +43,16 @@ export function toDetail(model: ModelDetail): Record<string, unknown> {
   };
 }
 
-/** `GET /v1/models` and `GET /v1/models/{name}`. */
+/** `GET /v1/models` and `GET /v1/models/{name}`, for keys with the scope `infer`. */
 export function registerModelRoutes(app: FastifyInstance, context: AppContext): void {
-  app.get('/v1/models', async () => {
+  app.get('/v1/models', { config: { scope: 'infer' } }, async () => {
     const models = await context.registry.listModels();
     return { object: 'list', data: models.map(toListEntry) };
   });
 
   app.get<{ Params: NameParams }>(
     '/v1/models/:name',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams }, config: { scope: 'infer' } },
     async (request) => {
       const { name } = request.params;
       if (name.includes('@')) {

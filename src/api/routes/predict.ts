@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
 import type { InHouseModel } from '../../serving/model-pool.js';
-import type { SubmitOptions } from '../../serving/scheduler/index.js';
-import type { LabelScore } from '../../tasks/text-classification.js';
+import { countCharacters, countEncodedTokens } from '../../tenancy/index.js';
+import type { Encoding } from '../../text/index.js';
+import { meterTokens } from '../metering.js';
 
 const PredictBody = Type.Object(
   {
@@ -27,7 +28,7 @@ type PredictParams = Static<typeof PredictParams>;
 export function registerPredictRoute(app: FastifyInstance, context: AppContext): void {
   app.post<{ Body: PredictBody; Params: PredictParams }>(
     '/v1/models/:ref/predict',
-    { schema: { body: PredictBody, params: PredictParams } },
+    { schema: { body: PredictBody, params: PredictParams }, config: { scope: 'infer' } },
     async (request, reply) => {
       const texts = readInputs(request.body.inputs, context);
       request.log.debug({ inputs: texts.length }, 'predict request');
@@ -43,14 +44,29 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
         signal: disconnected.signal,
         ...(deadlineMs === 0 ? {} : { deadlineMs }),
       };
+      // A reload after an unload runs the attempt again, but the tokens count once.
+      let metered = false;
+      const meterInput = async (tokens: number): Promise<void> => {
+        if (metered) return;
+        metered = true;
+        await meterTokens(request, { input: tokens });
+      };
       let results: unknown[];
       try {
         results = await withReloadOnUnload(async () => {
           const model = await context.pool.get(request.params.ref);
-          (request as { modelReference?: string }).modelReference = model.reference;
-          return model.kind === 'in-house'
-            ? predictInHouse(model, texts, parameters, request.body.inputs, submitOptions)
-            : model.serving.submit(texts, parameters, submitOptions);
+          request.modelReference = model.reference;
+          if (model.kind === 'in-house') {
+            const topK = readTopK(parameters);
+            const encodings = encodeInputs(model, texts, request.body.inputs);
+            await meterInput(countEncodedTokens(encodings));
+            const rows = await model.scheduler.submit(encodings, submitOptions);
+            return rows.map((row) => model.pipeline.rank(row, { topK }));
+          }
+          // Hugging Face folders tokenize inside the batch, so their input is metered in
+          // characters rather than tokenized twice.
+          await meterInput(countCharacters(texts));
+          return model.serving.submit(texts, parameters, submitOptions);
         });
       } finally {
         reply.raw.off('close', onClose);
@@ -73,15 +89,12 @@ async function withReloadOnUnload<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Encodes `texts`, queues them and ranks the labels of each, for a model trained here. */
-async function predictInHouse(
-  model: InHouseModel,
-  texts: string[],
-  parameters: Record<string, unknown>,
-  inputs: unknown,
-  submitOptions: SubmitOptions,
-): Promise<LabelScore[][]> {
-  const topK = readTopK(parameters);
+/**
+ * Encodes `texts` with the tokenizer of a model trained here.
+ *
+ * @throws MaasError `MAAS_ERR_INPUT_EMPTY` for a text with no tokens.
+ */
+function encodeInputs(model: InHouseModel, texts: string[], inputs: unknown): Encoding[] {
   const encodings = texts.map((text) => model.pipeline.tokenizer.encode(text));
   const empty = encodings.findIndex((encoding) => encoding.length === 0);
   if (empty !== -1) {
@@ -92,8 +105,7 @@ async function predictInHouse(
       { param },
     );
   }
-  const rows = await model.scheduler.submit(encodings, submitOptions);
-  return rows.map((row) => model.pipeline.rank(row, { topK }));
+  return encodings;
 }
 
 /** Reads `parameters.top_k`: a positive integer, or null for every label; 1 when absent. */

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 
 import * as createRegistryTables from './0001-create-registry-tables.js';
+import * as createTenancyTables from './0005-create-tenancy-tables.js';
 
 /**
  * Every migration, keyed by name. Kysely applies them in the order of their names, so a new
@@ -9,6 +10,7 @@ import * as createRegistryTables from './0001-create-registry-tables.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-create-registry-tables': createRegistryTables,
+  '0005-create-tenancy-tables': createTenancyTables,
 });
 
 /** Kysely migration provider that returns a fixed record of migrations. */
