@@ -47,7 +47,12 @@ export function installAuth(app: FastifyInstance, tenancy: Tenancy, options: Aut
       request.tenant = newTenantState(key, key.id, tenancy);
     }
     const tenant = request.tenant;
-    reply.raw.once('close', () => finishRequest(request, reply, tenancy));
+    reply.raw.once('close', () => {
+      tenant.release();
+      // A response that finishes also runs onResponse, which records it. Only a connection
+      // closed before that is recorded here, as 499, after the finish events had their turn.
+      setImmediate(() => void finishRequest(request, reply, tenancy, true));
+    });
     if (tenant.key === null || tenant.limits === null) return;
 
     const admission = await tenancy.limiter.admit(tenant.key.id, tenant.limits);
@@ -76,7 +81,7 @@ export function installAuth(app: FastifyInstance, tenancy: Tenancy, options: Aut
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    await finishRequest(request, reply, tenancy);
+    await finishRequest(request, reply, tenancy, false);
   });
 
   app.addHook('onError', async (request, reply, error) => {
@@ -161,13 +166,14 @@ async function finishRequest(
   request: FastifyRequest,
   reply: FastifyReply,
   tenancy: Tenancy,
+  aborted: boolean,
 ): Promise<void> {
   const tenant = request.tenant;
   if (tenant === null || recorded.has(request)) return;
   recorded.add(request);
   tenant.release();
 
-  const status = reply.raw.writableFinished ? reply.statusCode : 499;
+  const status = aborted ? 499 : reply.statusCode;
   tenancy.usage.record({
     keyId: tenant.keyId,
     model: request.modelReference?.split('@')[0] ?? '',

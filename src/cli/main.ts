@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { isMaasError } from '../errors/index.js';
 import { registerConfigCommand } from './config.js';
 import { registerEvalCommand } from './eval.js';
+import { registerKeysCommand } from './keys.js';
 import { registerModelsCommand } from './models.js';
 import { registerPredictCommand } from './predict.js';
 import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
+import { registerUsageCommands } from './usage.js';
 
 const program = new Command('maas')
   .description('nlp-maas: train, register and serve NLP models')
@@ -18,6 +20,8 @@ registerTrainCommand(program);
 registerPredictCommand(program);
 registerEvalCommand(program);
 registerModelsCommand(program);
+registerKeysCommand(program);
+registerUsageCommands(program);
 registerConfigCommand(program);
 
 try {

@@ -9,6 +9,7 @@ import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { importHuggingFaceHub } from '../serving/import-hf-hub.js';
 import { toDetail } from '../api/routes/models.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
+import { printTable } from './table.js';
 
 export function registerModelsCommand(program: Command): void {
   const models = program.command('models').description('list and inspect registered models');
@@ -152,18 +153,4 @@ function hubDownloadOptions(settings: Settings, revision: string) {
     timeoutMs: settings['hub.download_timeout_ms'],
     ...(token === undefined || token === '' ? {} : { token }),
   };
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  for (const row of [header, ...rows]) {
-    console.log(
-      row
-        .map((cell, column) => cell.padEnd(widths[column] as number))
-        .join('  ')
-        .trimEnd(),
-    );
-  }
 }
