@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
 import { installAuth } from './auth.js';
+import { installJsonParser } from './body-parser.js';
 import { installErrorHandlers } from './error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
 import type { ServingMetrics } from '../serving/metrics.js';
@@ -53,6 +54,7 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   // Fastify parses text/plain by default; without this a plain-text body would reach schema
   // validation and get 400 instead of 415.
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
   const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
   // First, so that the table and the scope check see every route.
   const routes = collectRouteTable(app);

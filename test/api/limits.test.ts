@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { meterTokens } from '../../src/api/metering.js';
@@ -108,7 +108,7 @@ describe('limits', () => {
 
   it('answers the 61st request in a minute with 429', async () => {
     const secret = await newKey({ limits: { rpm: 60 } });
-    const inject = (): ReturnType<FastifyInstance['inject']> =>
+    const inject = (): Promise<LightMyRequestResponse> =>
       running.server.app.inject({ url: '/v1/models', headers: { 'x-api-key': secret } });
     for (let i = 1; i <= 60; i += 1) {
       const response = await inject();
@@ -191,7 +191,8 @@ describe('monthly quota', () => {
       expect((await call(6)).status).toBe(200);
       const over = await call(6);
       expect(over.status).toBe(429);
-      expect((await over.json()).error.code).toBe('MAAS_ERR_QUOTA_EXCEEDED');
+      const body = (await over.json()) as { error: { code: string } };
+      expect(body.error.code).toBe('MAAS_ERR_QUOTA_EXCEEDED');
     } finally {
       await stop(running);
     }

@@ -6,6 +6,7 @@ import type { InHouseModel } from '../../serving/model-pool.js';
 import { countCharacters, countEncodedTokens } from '../../tenancy/index.js';
 import type { Encoding } from '../../text/index.js';
 import { meterTokens } from '../metering.js';
+import { checkInputText } from '../text-checks.js';
 
 const PredictBody = Type.Object(
   {
@@ -170,6 +171,7 @@ function readInputs(inputs: unknown, context: AppContext): string[] {
         { param },
       );
     }
+    checkInputText(text, param);
   });
   return list as string[];
 }
