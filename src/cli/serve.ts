@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Logger } from 'pino';
-import { buildServer, type Server } from '../api/server.js';
-import { openContext, type AppContext } from '../app/context.js';
+import { buildServer } from '../api/server.js';
+import { shutDown } from '../api/shutdown.js';
+import { openContext } from '../app/context.js';
 import { createLogger } from '../app/logger.js';
 import { MaasError } from '../errors/index.js';
 import { ensureAuthConfigured } from '../tenancy/index.js';
@@ -70,26 +70,4 @@ export function registerServeCommand(program: Command): void {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
-}
-
-/**
- * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then
- * writes the buffered usage and closes the stores. Returns false when requests were still
- * running at the deadline.
- */
-export async function shutDown(
-  server: Server,
-  context: AppContext,
-  graceMs: number,
-  logger: Logger,
-): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), graceMs);
-  });
-  const clean = await Promise.race([server.app.close().then(() => true as const), deadline]);
-  clearTimeout(timer);
-  if (!clean) logger.warn({ graceMs }, 'requests still running at the shutdown deadline');
-  await context.close();
-  return clean;
 }

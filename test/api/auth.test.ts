@@ -1,3 +1,6 @@
+import { Writable } from 'node:stream';
+
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildServer, type Server } from '../../src/api/server.js';
@@ -257,6 +260,38 @@ describe('CORS', () => {
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await stop();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('contain no key and no input text', async () => {
+    const context = await openTestContext(root, { 'auth.required': true });
+    let output = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        output += chunk.toString('utf8');
+        done();
+      },
+    });
+    const server = buildServer(context, pino({ level: 'trace' }, sink));
+    try {
+      const { secret } = await context.tenancy.keys.create({ name: 'logged', scopes: ['infer'] });
+      const text = 'private text that must stay out of the log';
+      for (const authorization of [`Bearer ${secret}`, `Bearer ${secret.slice(0, -2)}xx`]) {
+        await server.app.inject({
+          method: 'POST',
+          url: '/v1/models/missing/predict',
+          headers: { authorization, 'x-api-key': secret },
+          payload: { inputs: text },
+        });
+      }
+      expect(output).toContain('request completed');
+      expect(output).not.toContain(secret.slice(18));
+      expect(output).not.toContain(text);
+    } finally {
+      await server.app.close();
+      await context.close();
     }
   });
 });
