@@ -25,7 +25,7 @@ const BEARER_PATTERN = /^bearer[ \t]+(\S+)[ \t]*$/i;
  * Installs the hooks that authenticate, authorize, limit, meter and audit every request.
  * A route needs the scope in its `config.scope`, none if it is in the open list, and `admin`
  * otherwise. Auth is on when `auth.required` is set, the host is not loopback, or any key
- * exists; while it is off, requests are metered under the key id `anonymous`.
+ * exists. While it is off, requests are metered under the key id `anonymous`.
  */
 export function installAuth(app: FastifyInstance, tenancy: Tenancy, options: AuthOptions): void {
   const alwaysOn = options.required || !isLoopbackHost(options.host);

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 
 import type { ApiKey, EffectiveLimits, LimitHeaders, TokenCounts } from '../tenancy/index.js';
 
-/** What the auth hooks know about the caller of one request. */
+/** Caller state of one request, set by the auth hooks. */
 export interface TenantState {
   /** The caller's key, or null while auth is off. */
   readonly key: ApiKey | null;
@@ -17,7 +17,7 @@ export interface TenantState {
   release(): void;
   /** Counts tokens against the key's limits and returns the token limit headers. */
   chargeTokens(tokens: number, kind: 'input' | 'output'): Promise<LimitHeaders>;
-  /** Target of the audit entry of an admin action, when the route knows a better one. */
+  /** Target of the audit entry of an admin action, when the route has a better one than its parameters. */
   auditTarget?: string;
 }
 

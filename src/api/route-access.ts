@@ -29,7 +29,7 @@ export const OPEN_ROUTES: readonly string[] = [
   'OPTIONS *',
 ];
 
-/** What a route needs: nothing (`open`), or a key with one of the scopes. */
+/** Access rule of a route: no key (`open`), or a key with one of the scopes. */
 export type RouteAccess = 'open' | readonly Scope[];
 
 /** A registered route and the access it needs, as the route table lists it. */
@@ -69,7 +69,9 @@ export function collectRouteTable(app: FastifyInstance): RouteEntry[] {
   const table: RouteEntry[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const scope = route.config?.scope;
-    const scopes = scope === undefined ? [] : typeof scope === 'string' ? [scope] : scope;
+    let scopes: readonly unknown[] = [];
+    if (typeof scope === 'string') scopes = [scope];
+    else if (scope !== undefined) scopes = scope;
     const invalid = scopes.find((name) => !isScope(name));
     if (invalid !== undefined || (Array.isArray(scope) && scope.length === 0)) {
       throw new Error(

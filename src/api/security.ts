@@ -22,7 +22,7 @@ export function corsOrigins(setting: string): string[] {
 
 /**
  * Adds the security headers to every response and, when `cors.origins` names any origin,
- * answers CORS requests from those origins. With an empty setting, CORS stays off and browsers
+ * allows CORS requests from those origins. With an empty setting, CORS stays off and browsers
  * block cross-origin calls.
  */
 export function installSecurity(app: FastifyInstance, options: { corsOrigins: string }): void {

@@ -127,7 +127,9 @@ function registerCreateCommand(keys: Command): void {
 }
 
 function limitCell(value: number | null): string {
-  return value === null ? 'default' : value === 0 ? 'none' : String(value);
+  if (value === null) return 'default';
+  if (value === 0) return 'none';
+  return String(value);
 }
 
 function keyRow(key: ApiKey): string[] {

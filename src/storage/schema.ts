@@ -82,9 +82,9 @@ export interface AuditLogTable {
   at: string;
   /** Key id of the caller, `cli` for the command line, or `anonymous` when auth is off. */
   actor: string;
-  /** What was done, e.g. `keys.create` or `POST /v1/models/:ref/unload`. */
+  /** Action name, e.g. `keys.create` or `POST /v1/models/:ref/unload`. */
   action: string;
-  /** What it was done to, e.g. a key id or a model reference. */
+  /** Object of the action, e.g. a key id or a model reference. */
   target: string;
   /** HTTP status of the action, or null for the command line. */
   status: number | null;

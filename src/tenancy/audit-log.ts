@@ -6,9 +6,9 @@ import type { AuditLogTable, DatabaseSchema } from '../storage/index.js';
 export interface AuditEvent {
   /** Key id of the caller, `cli` for the command line, or `anonymous` when auth is off. */
   readonly actor: string;
-  /** What was done, e.g. `keys.create` or `POST /v1/models/:ref/unload`. */
+  /** Action name, e.g. `keys.create` or `POST /v1/models/:ref/unload`. */
   readonly action: string;
-  /** What it was done to, e.g. a key id or a model reference. */
+  /** Object of the action, e.g. a key id or a model reference. */
   readonly target: string;
   /** HTTP status, for actions over HTTP. */
   readonly status?: number;

@@ -14,8 +14,8 @@ export interface BootstrapResult {
 }
 
 /**
- * Makes sure a server on a non-loopback host cannot start open: with no key in the store it
- * creates an admin key when `bootstrapAdminKey` is set, and otherwise throws.
+ * Keeps a server on a non-loopback host from starting without auth. With no key in the store,
+ * it creates an admin key when `bootstrapAdminKey` is set and throws otherwise.
  *
  * @throws MaasError `MAAS_ERR_CONFIG_INVALID` when the host is not loopback, no key exists and
  *   `auth.bootstrap_admin_key` is off.

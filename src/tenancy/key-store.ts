@@ -47,10 +47,10 @@ const KEY_NAME_PATTERN = /^[A-Za-z0-9][\w.-]{0,63}$/;
 /** Secrets are `maas_` + the 12 hex digits of the key id + `_` + 32 random bytes in base64url. */
 const SECRET_PATTERN = /^maas_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 
-/** Longest limit value accepted, to keep the columns within SQLite's exact integers. */
+/** Maximum limit value, which keeps the columns within exactly representable integers. */
 const MAX_LIMIT = Number.MAX_SAFE_INTEGER;
 
-/** Time for which {@link KeyStore.anyKeyExists} reuses its answer, in milliseconds. */
+/** Time for which {@link KeyStore.anyKeyExists} reuses its result, in milliseconds. */
 const KEY_EXISTS_CACHE_MS = 1000;
 
 function hashSecret(secret: string): Buffer {
@@ -159,7 +159,7 @@ export class KeyStore {
 
   /**
    * Returns whether any key, active or revoked, exists. Revoking every key therefore keeps
-   * auth on. The answer is reused for a second, so a key created by another process turns
+   * auth on. The result is reused for a second, so a key created by another process turns
    * auth on within that time.
    */
   async anyKeyExists(): Promise<boolean> {

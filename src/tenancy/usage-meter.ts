@@ -45,8 +45,8 @@ const SEPARATOR = '\u0000';
 
 /**
  * Usage per key, model and UTC day. {@link record} only adds to counters in memory. A timer
- * writes them to the `usage_daily` table in one transaction, adding to the stored rows, so the
- * request path never waits for the database. {@link close} writes what is left.
+ * writes them to the `usage_daily` table in one transaction, adding to the stored rows, so no
+ * request waits for a database write. {@link close} writes what is left.
  */
 export class UsageMeter {
   readonly #db: Kysely<DatabaseSchema>;

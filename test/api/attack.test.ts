@@ -323,7 +323,7 @@ describe('overload', () => {
     expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
     expect([...statuses.values()].reduce((sum, count) => sum + count, 0)).toBe(OVERLOAD_REQUESTS);
 
-    // The server still answers, and its usage buffer drains into the database.
+    // The server still responds, and its usage buffer drains into the database.
     const health = await fetch(`${baseUrl}/healthz`);
     expect(health.status).toBe(200);
     await context.tenancy.usage.flush();

@@ -12,7 +12,7 @@ import {
   silentLogger,
 } from '../helpers/sentiment-fixture.js';
 
-/** The routes that need no key; anything else in the table must answer 401 without one. */
+/** The routes that need no key; every other route in the table must return 401 without one. */
 const EXPECTED_OPEN = ['GET /healthz', 'HEAD /healthz', 'GET /readyz', 'HEAD /readyz'].concat([
   'GET /metrics',
   'HEAD /metrics',
@@ -48,7 +48,7 @@ beforeAll(async () => {
     'cors.origins': 'https://console.example',
   });
   server = buildServer(context, silentLogger());
-  // A route that declares no scope stands for one a later change forgets: it must be admin-only.
+  // A route that declares no scope, as a later change might, must be admin-only.
   server.app.post('/v1/route-without-scope', async () => ({ ran: true }));
   await server.app.ready();
   for (const scope of SCOPES) {
@@ -67,7 +67,7 @@ function routeName(route: RouteEntry): string {
   return `${route.method} ${route.url}`;
 }
 
-/** A concrete URL for a route pattern: each `:param` and `*` becomes `x`. */
+/** Returns a concrete URL for a route pattern: each `:param` and `*` becomes `x`. */
 function concreteUrl(url: string): string {
   return url.replace(/:[A-Za-z_]+/g, 'x').replace(/\*/g, 'x');
 }

@@ -28,7 +28,7 @@ type CreateKeyBody = Static<typeof CreateKeyBody>;
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 type IdParams = Static<typeof IdParams>;
 
-/** A key in the wire format of `/v1/keys`: snake_case fields, never the secret or its hash. */
+/** Converts a key to the wire format of `/v1/keys`: snake_case fields, no secret or hash. */
 export function toKeyResource(key: ApiKey): Record<string, unknown> {
   return {
     id: key.id,

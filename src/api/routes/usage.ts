@@ -31,7 +31,7 @@ const AuditQuerystring = Type.Object(
 );
 type AuditQuerystring = Static<typeof AuditQuerystring>;
 
-/** A usage row in the wire format of `GET /v1/usage`. */
+/** Converts a usage row to the wire format of `GET /v1/usage`. */
 export function toUsageResource(row: UsageRow): Record<string, unknown> {
   return {
     day: row.day,

@@ -34,7 +34,7 @@ export class LimitError extends MaasError {
   }
 }
 
-/** The UTC month of `nowMs`, as `YYYY-MM`. */
+/** Returns the UTC month of `nowMs` as `YYYY-MM`. */
 export function monthOf(nowMs: number): string {
   return new Date(nowMs).toISOString().slice(0, 7);
 }

@@ -21,7 +21,7 @@ export interface BucketState {
  */
 export interface LimitStore {
   /**
-   * Refills bucket `id` to `nowMs` and, if it holds at least `min(cost, capacity)`, takes
+   * Refills bucket `id` to `nowMs` and, if its level is at least `min(cost, capacity)`, takes
    * `cost`. A cost above the level may drive the bucket negative, so a large request is
    * allowed once and later ones wait until it is paid back. With `force`, `cost` is taken
    * without the check, for units known only after the work, such as generated tokens.
