@@ -52,6 +52,8 @@ export class UsageMeter {
   readonly #db: Kysely<DatabaseSchema>;
   readonly #options: UsageMeterOptions;
   #pending = new Map<string, Counters>();
+  /** The batch of the write in progress, counted by {@link monthTokens} until it commits. */
+  #writing = new Map<string, Counters>();
   #flushing: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
 
@@ -65,21 +67,27 @@ export class UsageMeter {
   /** Adds `event` to the buffered counters. */
   record(event: UsageEvent): void {
     const day = new Date(event.atMs ?? Date.now()).toISOString().slice(0, 10);
-    const id = [event.keyId, event.model, day].join(SEPARATOR);
-    const counters = this.#pending.get(id) ?? {
-      requests: 0,
-      input_tokens: 0,
-      output_tokens: 0,
-      compute_ms: 0,
-      errors: 0,
-    };
-    counters.requests += event.requests ?? 0;
-    counters.input_tokens += event.inputTokens ?? 0;
-    counters.output_tokens += event.outputTokens ?? 0;
-    counters.compute_ms += Math.round(event.computeMs ?? 0);
-    counters.errors += event.errors ?? 0;
-    this.#pending.set(id, counters);
+    this.#add([event.keyId, event.model, day].join(SEPARATOR), {
+      requests: event.requests ?? 0,
+      input_tokens: event.inputTokens ?? 0,
+      output_tokens: event.outputTokens ?? 0,
+      compute_ms: Math.round(event.computeMs ?? 0),
+      errors: event.errors ?? 0,
+    });
     if (this.#pending.size >= this.#options.maxPendingRows) void this.flush();
+  }
+
+  #add(id: string, delta: Counters): void {
+    const counters = this.#pending.get(id);
+    if (counters === undefined) {
+      this.#pending.set(id, { ...delta });
+      return;
+    }
+    counters.requests += delta.requests;
+    counters.input_tokens += delta.input_tokens;
+    counters.output_tokens += delta.output_tokens;
+    counters.compute_ms += delta.compute_ms;
+    counters.errors += delta.errors;
   }
 
   /**
@@ -95,6 +103,7 @@ export class UsageMeter {
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
+    this.#writing = batch;
     const rows = [...batch].map(([id, counters]) => {
       const [key_id = '', model = '', day = ''] = id.split(SEPARATOR);
       return { key_id, model, day, ...counters };
@@ -121,19 +130,12 @@ export class UsageMeter {
             .execute();
         }
       });
+      this.#writing = new Map();
     } catch (error) {
-      for (const row of rows) {
-        this.record({
-          keyId: row.key_id,
-          model: row.model,
-          requests: row.requests,
-          inputTokens: row.input_tokens,
-          outputTokens: row.output_tokens,
-          computeMs: row.compute_ms,
-          errors: row.errors,
-          atMs: Date.parse(`${row.day}T00:00:00Z`),
-        });
-      }
+      // Put back without triggering a write, so that a database that stays down is retried
+      // at the flush interval rather than in a loop.
+      for (const [id, counters] of batch) this.#add(id, counters);
+      this.#writing = new Map();
       this.#options.logger.error(
         { err: error, rows: rows.length },
         'usage write failed; retrying at the next flush',
@@ -164,7 +166,7 @@ export class UsageMeter {
       .where('day', '<=', `${month}-31`)
       .executeTakeFirst();
     let pending = 0;
-    for (const [id, counters] of this.#pending) {
+    for (const [id, counters] of [...this.#pending, ...this.#writing]) {
       const [pendingKey, , day = ''] = id.split(SEPARATOR);
       if (pendingKey === keyId && day.startsWith(month)) {
         pending += counters.input_tokens + counters.output_tokens;

@@ -154,4 +154,28 @@ describe('usage metering', () => {
       await context.close();
     }
   });
+
+  it('lists only the models a key may use', async () => {
+    const { context, server } = await start();
+    try {
+      const list = async (models: string[] | null): Promise<string[]> => {
+        const { secret } = await context.tenancy.keys.create({
+          name: 'lister',
+          scopes: ['infer'],
+          models,
+        });
+        const response = await server.app.inject({
+          url: '/v1/models',
+          headers: { authorization: `Bearer ${secret}` },
+        });
+        return response.json().data.map((model: { id: string }) => model.id);
+      };
+      expect(await list(null)).toEqual([MODEL]);
+      expect(await list([MODEL])).toEqual([MODEL]);
+      expect(await list(['other'])).toEqual([]);
+    } finally {
+      await server.app.close();
+      await context.close();
+    }
+  });
 });
