@@ -2,12 +2,10 @@ import type { Command } from 'commander';
 
 import { toKeyResource } from '../api/routes/keys.js';
 import { parseScopes, type ApiKey } from '../tenancy/index.js';
+import { recordCliAction } from './audit.js';
 import { parseInteger } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
 import { printTable } from './table.js';
-
-/** Actor recorded in the audit log for actions of the command line. */
-const CLI_ACTOR = 'cli';
 
 /**
  * `maas keys create|list|revoke`, which work on the data folder directly, so no server needs
@@ -51,7 +49,7 @@ export function registerKeysCommand(program: Command): void {
     async (id: string, options: Record<string, unknown>) => {
       await withCommandContext(options, async (context) => {
         const key = await context.tenancy.keys.revoke(id);
-        await context.tenancy.audit.record({ actor: CLI_ACTOR, action: 'keys.revoke', target: id });
+        await recordCliAction(context, 'keys.revoke', id);
         console.log(`revoked ${key.id} (${key.name}) at ${key.revokedAt ?? ''}`);
       });
     },
@@ -108,11 +106,9 @@ function registerCreateCommand(keys: Command): void {
           monthlyTokens: (options['monthlyTokens'] as number | undefined) ?? null,
         },
       });
-      await context.tenancy.audit.record({
-        actor: CLI_ACTOR,
-        action: 'keys.create',
-        target: key.id,
-        details: { name: key.name, scopes: key.scopes },
+      await recordCliAction(context, 'keys.create', key.id, {
+        name: key.name,
+        scopes: key.scopes,
       });
       if (options['json'] === true) {
         console.log(JSON.stringify({ ...toKeyResource(key), secret }, null, 2));

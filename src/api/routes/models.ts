@@ -47,7 +47,7 @@ export function toDetail(model: ModelDetail): Record<string, unknown> {
 export function registerModelRoutes(app: FastifyInstance, context: AppContext): void {
   app.get('/v1/models', { config: { scope: 'infer' } }, async (request) => {
     const models = await context.registry.listModels();
-    // A key restricted to some models sees only those.
+    // A key restricted to some models gets only those in the list.
     const allowed = request.tenant?.key?.models ?? null;
     const visible =
       allowed === null ? models : models.filter((model) => allowed.includes(model.name));
