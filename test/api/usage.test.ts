@@ -36,7 +36,9 @@ afterAll(async () => {
   if (root !== undefined) await removeTempDir(root);
 });
 
-async function start(): Promise<{ context: AppContext; server: Server }> {
+async function start(
+  extraFlags: Record<string, unknown> = {},
+): Promise<{ context: AppContext; server: Server }> {
   const { settings } = loadConfig({
     env: {},
     flags: {
@@ -46,6 +48,7 @@ async function start(): Promise<{ context: AppContext; server: Server }> {
       'auth.required': true,
       // Long enough that only the query and shutdown write the counters.
       'usage.flush_interval_ms': 3_600_000,
+      ...extraFlags,
     },
   });
   const context = await openContext(settings, silentLogger());
@@ -173,6 +176,34 @@ describe('usage metering', () => {
       expect(await list(null)).toEqual([MODEL]);
       expect(await list([MODEL])).toEqual([MODEL]);
       expect(await list(['other'])).toEqual([]);
+    } finally {
+      await server.app.close();
+      await context.close();
+    }
+  });
+
+  it('frees the slot of a request past its deadline', async () => {
+    // The scheduler waits 200 ms for a fuller batch, so every request misses a 1 ms deadline.
+    const { context, server } = await start({
+      'serving.request_deadline_ms': 1,
+      'serving.max_queue_delay_ms': 200,
+    });
+    try {
+      const { secret } = await context.tenancy.keys.create({
+        name: 'one-at-a-time',
+        scopes: ['infer'],
+        limits: { maxConcurrent: 1 },
+      });
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const response = await server.app.inject({
+          method: 'POST',
+          url: `/v1/models/${MODEL}/predict`,
+          headers: { authorization: `Bearer ${secret}` },
+          payload: { inputs: POSITIVE_TEXT },
+        });
+        expect([attempt, response.statusCode]).toEqual([attempt, 504]);
+        expect(response.json().error.code).toBe('MAAS_ERR_DEADLINE_EXCEEDED');
+      }
     } finally {
       await server.app.close();
       await context.close();
