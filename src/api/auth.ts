@@ -47,7 +47,9 @@ export function installAuth(app: FastifyInstance, tenancy: Tenancy, options: Aut
       request.tenant = newTenantState(key, key.id, tenancy);
     }
     const tenant = request.tenant;
+    let closed = false;
     reply.raw.once('close', () => {
+      closed = true;
       tenant.release();
       // A response that finishes also runs onResponse, which records it. Only a connection
       // closed before that is recorded here, as 499, after the finish events had their turn.
@@ -58,6 +60,8 @@ export function installAuth(app: FastifyInstance, tenancy: Tenancy, options: Aut
     const admission = await tenancy.limiter.admit(tenant.key.id, tenant.limits);
     Object.assign(tenant.headers, admission.headers);
     tenant.release = admission.release;
+    // The client may have gone while admission waited on the store.
+    if (closed) admission.release();
   });
 
   app.addHook('preHandler', async (request) => {
@@ -159,8 +163,9 @@ const recorded = new WeakSet<FastifyRequest>();
 
 /**
  * Releases the request's concurrency slot and records its usage and, for requests that change
- * state on an admin-only route, its audit entry. It runs from onResponse and from the connection's close event, whichever comes
- * first, so that a client that disconnects also frees its slot.
+ * state on an admin-only route, its audit entry. It runs from onResponse or from the
+ * connection's close event, whichever comes first, so that a client that disconnects also
+ * frees its slot. Tokens metered after that point count against the limits but not in usage.
  */
 async function finishRequest(
   request: FastifyRequest,
