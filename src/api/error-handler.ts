@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES, MaasError, type ErrorCode } from '../errors/index.js';
+import './route-access.js';
 
 /** The one error body of every native route. */
 export interface ErrorBody {
@@ -103,7 +104,47 @@ export function errorBody(error: MaasError): ErrorBody {
   };
 }
 
-/** Installs the error and not-found handlers that write {@link ErrorBody}. */
+/** The error body of routes in OpenAI's shape (route config `errorShape: 'openai'`). */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string };
+}
+
+/** OpenAI's error `type` for an HTTP status. */
+function openAiErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+/** Renders `error` in OpenAI's error shape, with the registry code as `code`. */
+export function openAiErrorBody(error: MaasError): OpenAiErrorBody {
+  return {
+    error: {
+      message: error.message,
+      type: openAiErrorType(error.status),
+      param: error.param ?? null,
+      code: error.code,
+    },
+  };
+}
+
+/** Renders `error` in the shape that the request's route declares in `config.errorShape`. */
+export function errorBodyFor(
+  request: FastifyRequest,
+  error: MaasError,
+): ErrorBody | OpenAiErrorBody {
+  return request.routeOptions.config?.errorShape === 'openai'
+    ? openAiErrorBody(error)
+    : errorBody(error);
+}
+
+/**
+ * Installs the error and not-found handlers that write {@link ErrorBody}, or
+ * {@link OpenAiErrorBody} on routes that declare it.
+ */
 export function installErrorHandlers(app: FastifyInstance, limits: { bodyLimit: number }): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     let maasError = toMaasError(error);
@@ -123,7 +164,7 @@ export function installErrorHandlers(app: FastifyInstance, limits: { bodyLimit: 
     if (maasError.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(maasError.retryAfterSeconds))));
     }
-    void reply.status(maasError.status).send(errorBody(maasError));
+    void reply.status(maasError.status).send(errorBodyFor(request, maasError));
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const error = new MaasError(

@@ -1,11 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
+import { installAuth } from './auth.js';
+import { installJsonParser } from './body-parser.js';
 import { installErrorHandlers } from './error-handler.js';
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js';
 import type { ServingMetrics } from '../serving/metrics.js';
 import { registerDatasetRoutes } from './routes/datasets.js';
+import { collectRouteTable, type RouteEntry } from './route-access.js';
 import { registerHealthRoutes, type Readiness } from './routes/health.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelLoadingRoutes } from './routes/model-loading.js';
 import { registerModelRoutes } from './routes/models.js';
@@ -13,6 +17,8 @@ import { registerOpenAiRoutes } from './routes/openai/index.js';
 import { registerPredictRoute } from './routes/predict.js';
 import { registerTrainingJobRoutes } from './routes/training-jobs.js';
 import { TrainingJobs } from '../training/jobs/training-jobs.js';
+import { registerUsageRoutes } from './routes/usage.js';
+import { installSecurity } from './security.js';
 
 /** Client-sent request ids that are echoed and logged; others are replaced by a UUID. */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -22,6 +28,8 @@ export interface Server {
   readonly readiness: Readiness;
   /** Training jobs; the runner starts when the server is ready and stops when it closes. */
   readonly jobs: TrainingJobs;
+  /** Every registered route with the access it needs, filled as routes register. */
+  readonly routes: readonly RouteEntry[];
   /**
    * Loads the bundled models and pins the references of `serving.pinned_models`; `/readyz`
    * reports ready once all of them are loaded.
@@ -52,10 +60,18 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   // Fastify parses text/plain by default; without this a plain-text body would reach schema
   // validation and get 400 instead of 415.
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
   const readiness: Readiness = { ready: false, reason: 'bundled models are loading' };
+  // First, so that the table and the scope check see every route.
+  const routes = collectRouteTable(app);
 
   installErrorHandlers(app, { bodyLimit: context.settings['server.body_limit'] });
+  installSecurity(app, { corsOrigins: context.settings['cors.origins'] });
   logAndCountRequests(app, context.metrics);
+  installAuth(app, context.tenancy, {
+    host: context.settings.host,
+    required: context.settings['auth.required'],
+  });
   registerHealthRoutes(app, context, readiness);
   if (context.settings['metrics.enabled']) registerMetricsRoute(app, context.metrics);
   registerModelRoutes(app, context);
@@ -67,11 +83,14 @@ export function buildServer(context: AppContext, logger: Logger): Server {
   registerTrainingJobRoutes(app, jobs);
   app.addHook('onReady', async () => jobs.runner.start());
   app.addHook('onClose', async () => jobs.runner.close());
+  registerKeyRoutes(app, context);
+  registerUsageRoutes(app, context);
 
   return {
     app,
     readiness,
     jobs,
+    routes,
     async warmUp() {
       const failed: string[] = [];
       const pinned = pinnedReferences(context.settings['serving.pinned_models']);

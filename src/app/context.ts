@@ -9,6 +9,7 @@ import { ServingMetrics } from '../serving/metrics.js';
 import { ModelPool } from '../serving/model-pool.js';
 import { DatasetStore } from '../training/dataset-store/index.js';
 import { JobStore } from '../training/jobs/job-store.js';
+import { createTenancy, type Tenancy } from '../tenancy/index.js';
 import {
   FileArtifactStore,
   closeDatabase,
@@ -28,6 +29,8 @@ export interface AppContext {
   readonly jobs: JobStore;
   readonly pool: ModelPool;
   readonly metrics: ServingMetrics;
+  /** API keys, limits, usage metering and the audit log. */
+  readonly tenancy: Tenancy;
   /** Model references registered from the bundled models folder at start. */
   readonly bundled: string[];
   close(): Promise<void>;
@@ -41,6 +44,7 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
   const dataDir = resolve(settings.data_dir);
   const db = openDatabase(join(dataDir, 'maas.db'));
   await migrateToLatest(db);
+  const tenancy = createTenancy(db, settings, logger);
   const artifacts = new FileArtifactStore(join(dataDir, 'artifacts'));
   const registry = new Registry(db, artifacts, { logger });
   await registry.recover();
@@ -109,9 +113,11 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
     jobs: new JobStore(db),
     pool,
     metrics,
+    tenancy,
     bundled,
     async close() {
       await pool.close();
+      await tenancy.close();
       await closeDatabase(db);
     },
   };

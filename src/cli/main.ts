@@ -3,10 +3,12 @@ import { isMaasError } from '../errors/index.js';
 import { registerConfigCommand } from './config.js';
 import { registerDatasetsCommand } from './datasets.js';
 import { registerEvalCommand } from './eval.js';
+import { registerKeysCommand } from './keys.js';
 import { registerModelsCommand } from './models.js';
 import { registerPredictCommand } from './predict.js';
 import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
+import { registerUsageCommands } from './usage.js';
 
 const program = new Command('maas')
   .description('nlp-maas: train, register and serve NLP models')
@@ -20,6 +22,8 @@ registerPredictCommand(program);
 registerEvalCommand(program);
 registerModelsCommand(program);
 registerDatasetsCommand(program);
+registerKeysCommand(program);
+registerUsageCommands(program);
 registerConfigCommand(program);
 
 try {

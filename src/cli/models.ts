@@ -10,6 +10,7 @@ import { importGgufFile } from '../serving/import-gguf.js';
 import { importHuggingFaceFolder } from '../serving/import-hf-folder.js';
 import { importHuggingFaceHub } from '../serving/import-hf-hub.js';
 import { toDetail } from '../api/routes/models.js';
+import { recordCliAction } from './audit.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
 import { printTable } from './table.js';
 
@@ -71,6 +72,7 @@ function registerAliasCommand(models: Command): void {
       await withCommandContext(options, async (context) => {
         if (options['delete'] === true) {
           await context.registry.deleteAlias(name, alias);
+          await recordCliAction(context, 'models.alias.delete', `${name}@${alias}`);
           console.log(`deleted ${name}@${alias}`);
           return;
         }
@@ -83,6 +85,9 @@ function registerAliasCommand(models: Command): void {
           );
         }
         const record = await context.registry.setAlias(name, alias, number);
+        await recordCliAction(context, 'models.alias.set', `${name}@${alias}`, {
+          version: record.version,
+        });
         console.log(`${name}@${alias} → ${record.version}`);
       });
     },
@@ -143,6 +148,9 @@ function registerImportCommand(models: Command): void {
           ...(alias === undefined ? {} : { alias }),
         });
         const verb = version.created ? 'imported' : 'already registered as';
+        await recordCliAction(context, 'models.import', `${version.name}@${version.version}`, {
+          source,
+        });
         console.log(`${verb} ${version.name}@${version.version} (${version.task})`);
         return;
       }
@@ -160,10 +168,16 @@ function registerImportCommand(models: Command): void {
           allowRemote: context.settings['hub.allow_remote'],
           download: hubDownloadOptions(context.settings, options['revision'] as string),
         });
+        await recordCliAction(context, 'models.import', `${version.name}@${version.version}`, {
+          source,
+        });
         console.log(`imported ${version.name}@${version.version} (${version.task}, hub ${source})`);
         return;
       }
       const version = await importHuggingFaceFolder(context.registry, source, importOptions);
+      await recordCliAction(context, 'models.import', `${version.name}@${version.version}`, {
+        source,
+      });
       console.log(
         `imported ${version.name}@${version.version} (${version.task}, Hugging Face folder)`,
       );

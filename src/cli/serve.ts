@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { buildServer } from '../api/server.js';
+import { shutDown } from '../api/shutdown.js';
 import { openContext } from '../app/context.js';
 import { createLogger } from '../app/logger.js';
 import { MaasError } from '../errors/index.js';
+import { ensureAuthConfigured } from '../tenancy/index.js';
 import { addDataOptions, configFromOptions } from './settings-options.js';
-
-/** Grace period for in-flight requests after SIGINT or SIGTERM, in milliseconds. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 export function registerServeCommand(program: Command): void {
   addDataOptions(
@@ -20,6 +19,24 @@ export function registerServeCommand(program: Command): void {
     const { settings } = config;
     const logger = createLogger(settings['log.level']);
     const context = await openContext(settings, logger);
+    let bootstrap;
+    try {
+      bootstrap = await ensureAuthConfigured(context.tenancy.keys, {
+        host: settings.host,
+        bootstrapAdminKey: settings['auth.bootstrap_admin_key'],
+      });
+    } catch (error) {
+      await context.close();
+      throw error;
+    }
+    if (bootstrap.secret !== undefined) {
+      logger.warn(
+        { keyId: bootstrap.createdKeyId },
+        'created an admin API key; its secret is printed once',
+      );
+      // Printed outside the JSON log lines, so that log shippers do not store it as a field.
+      console.log(`admin API key ${bootstrap.createdKeyId}: ${bootstrap.secret}`);
+    }
     const server = buildServer(context, logger);
 
     let address: string;
@@ -43,12 +60,8 @@ export function registerServeCommand(program: Command): void {
 
     const shutdown = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
-      const timer = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
-      timer.unref();
-      server.app
-        .close()
-        .then(() => context.close())
-        .then(() => process.exit(0))
+      shutDown(server, context, settings['server.shutdown_grace_ms'], logger)
+        .then((clean) => process.exit(clean ? 0 : 1))
         .catch((error: unknown) => {
           logger.error({ err: error }, 'shutdown failed');
           process.exit(1);

@@ -1,4 +1,4 @@
-/** Prints rows as left-aligned columns under a header, two spaces apart. */
+/** Prints `rows` under `header` as columns padded to their widest cell, two spaces apart. */
 export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),

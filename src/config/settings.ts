@@ -246,6 +246,88 @@ export const SETTINGS = [
       'Time a cancelled training job gets to stop after its current batch before its worker thread is terminated, in milliseconds.',
   },
   {
+    name: 'server.shutdown_grace_ms',
+    type: 'integer',
+    default: 10_000,
+    min: 0,
+    max: 600_000,
+    description:
+      'Longest time, after SIGINT or SIGTERM, that in-flight requests may take to finish before the process exits anyway, in milliseconds.',
+  },
+  {
+    name: 'cors.origins',
+    type: 'string',
+    default: '',
+    description:
+      'Comma-separated origins allowed to call the API from a browser (CORS), or * for any; empty turns CORS off.',
+  },
+  {
+    name: 'auth.required',
+    type: 'boolean',
+    default: false,
+    description:
+      'Require an API key on every route outside the open list, even before any key exists. Without it, auth is on once a key exists, and always on a non-loopback host.',
+  },
+  {
+    name: 'auth.bootstrap_admin_key',
+    type: 'boolean',
+    default: false,
+    description:
+      'On a start with no keys and a non-loopback host, create an admin key and print its secret once, instead of refusing to start.',
+  },
+  {
+    name: 'keys.default_rpm',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 100_000_000,
+    description: 'Requests per minute of a key created without --rpm; 0 means no limit.',
+  },
+  {
+    name: 'keys.default_tpm',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1_000_000_000,
+    description: 'Tokens per minute of a key created without --tpm; 0 means no limit.',
+  },
+  {
+    name: 'keys.default_max_concurrent',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Requests of one key in flight at the same time, for a key created without --max-concurrent; 0 means no limit.',
+  },
+  {
+    name: 'keys.default_monthly_tokens',
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1_000_000_000_000,
+    description:
+      'Tokens per calendar month (UTC) of a key created without --monthly-tokens; 0 means no limit.',
+  },
+  {
+    name: 'usage.flush_interval_ms',
+    type: 'integer',
+    default: 5000,
+    min: 10,
+    max: 3_600_000,
+    description:
+      'Time between writes of the buffered usage counters to the database, in milliseconds; shutdown writes them too.',
+  },
+  {
+    name: 'usage.max_pending_rows',
+    type: 'integer',
+    default: 10_000,
+    min: 1,
+    max: 10_000_000,
+    description:
+      'Buffered (key, model, day) usage rows that trigger a write before the flush interval ends.',
+  },
+  {
     name: 'metrics.enabled',
     type: 'boolean',
     default: true,

@@ -132,6 +132,32 @@ export const ERROR_CODES = {
     status: 409,
     description: 'A pinned model (serving.pinned_models) cannot be unloaded.',
   },
+  MAAS_ERR_AUTH_KEY_MISSING: {
+    status: 401,
+    description: 'The route needs an API key and the request sent none.',
+  },
+  MAAS_ERR_AUTH_KEY_INVALID: {
+    status: 401,
+    description: 'The API key is unknown, malformed or revoked.',
+  },
+  MAAS_ERR_AUTH_SCOPE_MISSING: {
+    status: 403,
+    description: 'The API key lacks the scope (infer, train or admin) that the route needs.',
+  },
+  MAAS_ERR_AUTH_MODEL_FORBIDDEN: {
+    status: 403,
+    description: 'The API key is restricted to other models.',
+  },
+  MAAS_ERR_RATE_LIMITED: {
+    status: 429,
+    description:
+      'The API key is over its requests per minute, tokens per minute or concurrent requests.',
+  },
+  MAAS_ERR_QUOTA_EXCEEDED: {
+    status: 429,
+    description: 'The API key has used its monthly token quota.',
+  },
+  MAAS_ERR_KEY_NOT_FOUND: { status: 404, description: 'No API key has that id.' },
   MAAS_ERR_INTERNAL_ERROR: { status: 500, description: 'An unexpected server error.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

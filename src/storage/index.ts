@@ -16,10 +16,13 @@ export { copyFiles, listFiles } from './file-tree.js';
 export { InMemoryMigrationProvider, MIGRATIONS } from './migrations/index.js';
 export type {
   AliasesTable,
+  ApiKeysTable,
+  AuditLogTable,
   DatabaseSchema,
   DatasetsTable,
   ModelsTable,
   TrainingJobEventsTable,
   TrainingJobsTable,
+  UsageDailyTable,
   VersionsTable,
 } from './schema.js';

@@ -44,6 +44,7 @@ export async function predictGeneration(
   parameters: Record<string, unknown>,
   submitOptions: SubmitOptions,
   maxTokensLimit: number,
+  meter: (counts: { input?: number; output?: number }) => Promise<void> = async () => {},
 ): Promise<{ generated_text: string }[][]> {
   for (const name of Object.keys(parameters)) {
     if (!(GENERATION_PARAMETERS as readonly string[]).includes(name)) {
@@ -62,18 +63,22 @@ export async function predictGeneration(
   if (!readBoolean(parameters, 'do_sample', true)) sampling.temperature = 0;
   const fullText = readBoolean(parameters, 'return_full_text', true);
 
+  const prompts = texts.map((text) => model.serving.generator.tokenizePrompt(text));
+  // Input tokens count before anything runs, so a request over its key's limits fails first.
+  await meter({ input: prompts.reduce((sum, prompt) => sum + prompt.length, 0) });
   const results = await Promise.all(
-    texts.map((text) =>
+    prompts.map((promptTokens) =>
       model.serving.generate(
         {
           ...sampling,
-          promptTokens: model.serving.generator.tokenizePrompt(text),
+          promptTokens,
           ...(submitOptions.signal === undefined ? {} : { signal: submitOptions.signal }),
         },
         submitOptions,
       ),
     ),
   );
+  await meter({ output: results.reduce((sum, result) => sum + result.completionTokens, 0) });
   return results.map((result, index) => [
     { generated_text: (fullText ? texts[index] : '') + result.text },
   ]);

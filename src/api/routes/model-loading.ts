@@ -7,12 +7,12 @@ type RefParams = Static<typeof RefParams>;
 
 /**
  * `POST /v1/models/{ref}/load` loads a version before its first request, and
- * `POST /v1/models/{ref}/unload` frees it; its next request loads it again.
+ * `POST /v1/models/{ref}/unload` frees it; its next request loads it again. Both need `admin`.
  */
 export function registerModelLoadingRoutes(app: FastifyInstance, context: AppContext): void {
   app.post<{ Params: RefParams }>(
     '/v1/models/:ref/load',
-    { schema: { params: RefParams } },
+    { schema: { params: RefParams }, config: { scope: 'admin' } },
     async (request) => {
       const started = Date.now();
       const model = await context.pool.get(request.params.ref);
@@ -23,7 +23,7 @@ export function registerModelLoadingRoutes(app: FastifyInstance, context: AppCon
 
   app.post<{ Params: RefParams }>(
     '/v1/models/:ref/unload',
-    { schema: { params: RefParams } },
+    { schema: { params: RefParams }, config: { scope: 'admin' } },
     async (request) => {
       const version = await context.registry.resolve(request.params.ref);
       const reference = `${version.name}@${version.version}`;

@@ -43,16 +43,20 @@ export function toDetail(model: ModelDetail): Record<string, unknown> {
   };
 }
 
-/** `GET /v1/models` and `GET /v1/models/{name}`. */
+/** `GET /v1/models` and `GET /v1/models/{name}`, for keys with the scope `infer`. */
 export function registerModelRoutes(app: FastifyInstance, context: AppContext): void {
-  app.get('/v1/models', async () => {
+  app.get('/v1/models', { config: { scope: 'infer' } }, async (request) => {
     const models = await context.registry.listModels();
-    return { object: 'list', data: models.map(toListEntry) };
+    // A key restricted to some models gets only those in the list.
+    const allowed = request.tenant?.key?.models ?? null;
+    const visible =
+      allowed === null ? models : models.filter((model) => allowed.includes(model.name));
+    return { object: 'list', data: visible.map(toListEntry) };
   });
 
   app.get<{ Params: NameParams }>(
     '/v1/models/:name',
-    { schema: { params: NameParams } },
+    { schema: { params: NameParams }, config: { scope: 'infer' } },
     async (request) => {
       const { name } = request.params;
       if (name.includes('@')) {

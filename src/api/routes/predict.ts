@@ -4,7 +4,10 @@ import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
 import type { InHouseModel, InHouseTaggerModel } from '../../serving/model-pool.js';
 import type { SubmitOptions } from '../../serving/scheduler/index.js';
-import type { LabelScore } from '../../tasks/text-classification.js';
+import { countCharacters, countEncodedTokens } from '../../tenancy/index.js';
+import type { Encoding } from '../../text/index.js';
+import { meterTokens } from '../metering.js';
+import { checkInputText } from '../text-checks.js';
 import { predictEmbedding, predictGeneration } from './generation-predict.js';
 
 const PredictBody = Type.Object(
@@ -28,7 +31,7 @@ type PredictParams = Static<typeof PredictParams>;
 export function registerPredictRoute(app: FastifyInstance, context: AppContext): void {
   app.post<{ Body: PredictBody; Params: PredictParams }>(
     '/v1/models/:ref/predict',
-    { schema: { body: PredictBody, params: PredictParams } },
+    { schema: { body: PredictBody, params: PredictParams }, config: { scope: 'infer' } },
     async (request, reply) => {
       const texts = readInputs(request.body.inputs, context);
       request.log.debug({ inputs: texts.length }, 'predict request');
@@ -44,17 +47,32 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
         signal: disconnected.signal,
         ...(deadlineMs === 0 ? {} : { deadlineMs }),
       };
+      // A reload after an unload runs the attempt again, but the tokens count once.
+      let metered = false;
+      const meterInput = async (tokens: number): Promise<void> => {
+        if (metered) return;
+        metered = true;
+        await meterTokens(request, { input: tokens });
+      };
       let results: readonly unknown[];
       try {
         results = await withReloadOnUnload(async () => {
           const model = await context.pool.get(request.params.ref);
-          (request as { modelReference?: string }).modelReference = model.reference;
+          request.modelReference = model.reference;
           switch (model.kind) {
-            case 'in-house':
-              return predictInHouse(model, texts, parameters, request.body.inputs, submitOptions);
+            case 'in-house': {
+              const topK = readTopK(parameters);
+              const encodings = encodeInputs(model, texts, request.body.inputs);
+              await meterInput(countEncodedTokens(encodings));
+              const rows = await model.scheduler.submit(encodings, submitOptions);
+              return rows.map((row) => model.pipeline.rank(row, { topK }));
+            }
             case 'in-house-tagger':
-              return tagInHouse(model, texts, parameters, submitOptions);
+              return tagInHouse(model, texts, parameters, submitOptions, meterInput);
             case 'huggingface':
+              // Hugging Face folders tokenize inside the batch, so their input is metered in
+              // characters rather than tokenized twice.
+              await meterInput(countCharacters(texts));
               return model.serving.submit(texts, parameters, submitOptions);
             case 'llama-generation':
               return predictGeneration(
@@ -63,8 +81,14 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
                 parameters,
                 submitOptions,
                 context.settings['limits.max_tokens'],
+                async (counts) => {
+                  if (counts.input !== undefined) await meterInput(counts.input);
+                  if (counts.output !== undefined)
+                    await meterTokens(request, { output: counts.output });
+                },
               );
             case 'llama-embedding':
+              await meterInput(countCharacters(texts));
               return predictEmbedding(model, texts, parameters, submitOptions);
           }
         });
@@ -89,15 +113,12 @@ async function withReloadOnUnload<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Encodes `texts`, queues them and ranks the labels of each, for a model trained here. */
-async function predictInHouse(
-  model: InHouseModel,
-  texts: string[],
-  parameters: Record<string, unknown>,
-  inputs: unknown,
-  submitOptions: SubmitOptions,
-): Promise<LabelScore[][]> {
-  const topK = readTopK(parameters);
+/**
+ * Encodes `texts` with the tokenizer of a model trained here.
+ *
+ * @throws MaasError `MAAS_ERR_INPUT_EMPTY` for a text with no tokens.
+ */
+function encodeInputs(model: InHouseModel, texts: string[], inputs: unknown): Encoding[] {
   const encodings = texts.map((text) => model.pipeline.tokenizer.encode(text));
   const empty = encodings.findIndex((encoding) => encoding.length === 0);
   if (empty !== -1) {
@@ -108,8 +129,7 @@ async function predictInHouse(
       { param },
     );
   }
-  const rows = await model.scheduler.submit(encodings, submitOptions);
-  return rows.map((row) => model.pipeline.rank(row, { topK }));
+  return encodings;
 }
 
 /** Windows of a tagger request queued at once; the default queue length is 1,024. */
@@ -124,11 +144,13 @@ async function tagInHouse(
   texts: string[],
   parameters: Record<string, unknown>,
   submitOptions: SubmitOptions,
+  meterInput: (tokens: number) => Promise<void>,
 ): Promise<unknown[]> {
   const encodings = texts.map((text) => model.pipeline.encode(text));
   // Checks the parameters before anything is queued.
   model.pipeline.entities('', { tokens: [], windows: [] }, [], parameters);
   const windows = encodings.flatMap((encoding) => encoding.windows);
+  await meterInput(countEncodedTokens(windows));
   // Long inputs give many windows; queueing them in slices keeps a request within the queue
   // length, whose limit is meant for requests, not for the windows of one text.
   const scores: Float32Array[] = [];
@@ -207,6 +229,7 @@ function readInputs(inputs: unknown, context: AppContext): string[] {
         { param },
       );
     }
+    checkInputText(text, param);
   });
   return list as string[];
 }

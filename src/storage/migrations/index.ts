@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as createRegistryTables from './0001-create-registry-tables.js';
 import * as createDatasetsTable from './0002-create-datasets-table.js';
 import * as createTrainingJobTables from './0003-create-training-job-tables.js';
+import * as createTenancyTables from './0005-create-tenancy-tables.js';
 
 /**
  * Every migration, keyed by name. Kysely applies them in the order of their names, so a new
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-create-registry-tables': createRegistryTables,
   '0002-create-datasets-table': createDatasetsTable,
   '0003-create-training-job-tables': createTrainingJobTables,
+  '0005-create-tenancy-tables': createTenancyTables,
 });
 
 /** Kysely migration provider that returns a fixed record of migrations. */
