@@ -19,7 +19,7 @@ const EXPECTED_OPEN = ['GET /healthz', 'HEAD /healthz', 'GET /readyz', 'HEAD /re
   'OPTIONS *',
 ]);
 
-/** Scopes of the routes on this branch; a route that loses or changes its scope fails here. */
+/** Scope of every route; a route that loses or changes its scope fails here. */
 const EXPECTED_SCOPES: Record<string, readonly Scope[]> = {
   'POST /v1/models/:ref/predict': ['infer'],
   'GET /v1/models': ['infer'],
@@ -32,6 +32,18 @@ const EXPECTED_SCOPES: Record<string, readonly Scope[]> = {
   'DELETE /v1/keys/:id': ['admin'],
   'GET /v1/usage': ['infer', 'train', 'admin'],
   'GET /v1/audit': ['admin'],
+  'POST /v1/chat/completions': ['infer'],
+  'POST /v1/completions': ['infer'],
+  'POST /v1/embeddings': ['infer'],
+  'POST /v1/datasets': ['train'],
+  'GET /v1/datasets': ['train'],
+  'GET /v1/datasets/:id': ['train'],
+  'DELETE /v1/datasets/:id': ['train'],
+  'POST /v1/training-jobs': ['train'],
+  'GET /v1/training-jobs': ['train'],
+  'GET /v1/training-jobs/:id': ['train'],
+  'POST /v1/training-jobs/:id/cancel': ['train'],
+  'GET /v1/training-jobs/:id/events': ['train'],
   'POST /v1/route-without-scope': ['admin'],
 };
 

@@ -40,7 +40,7 @@ async function addDatasetRoutes(app: FastifyInstance, context: AppContext): Prom
     limits: { fileSize: maxBytes + 1, files: 1, fields: 20, fieldSize: MAX_FIELD_BYTES },
   });
 
-  app.post('/v1/datasets', async (request, reply) => {
+  app.post('/v1/datasets', { config: { scope: 'train' } }, async (request, reply) => {
     const { received, fields } = await receiveUpload(request, context, maxBytes);
     let description: DatasetDescription;
     try {
@@ -54,20 +54,20 @@ async function addDatasetRoutes(app: FastifyInstance, context: AppContext): Prom
     return { ...toDatasetJson(dataset), created };
   });
 
-  app.get('/v1/datasets', async () => {
+  app.get('/v1/datasets', { config: { scope: 'train' } }, async () => {
     const datasets = await context.datasets.list();
     return { object: 'list', data: datasets.map(toDatasetJson) };
   });
 
   app.get<{ Params: IdParams }>(
     '/v1/datasets/:id',
-    { schema: { params: IdParams } },
+    { schema: { params: IdParams }, config: { scope: 'train' } },
     async (request) => toDatasetJson(await context.datasets.get(request.params.id)),
   );
 
   app.delete<{ Params: IdParams }>(
     '/v1/datasets/:id',
-    { schema: { params: IdParams } },
+    { schema: { params: IdParams }, config: { scope: 'train' } },
     async (request) => {
       await context.datasets.remove(request.params.id);
       return { id: request.params.id, object: 'dataset', deleted: true };

@@ -42,7 +42,7 @@ const KEEP_ALIVE_MS = 15_000;
 export function registerTrainingJobRoutes(app: FastifyInstance, jobs: TrainingJobs): void {
   app.post<{ Body: JobBody }>(
     '/v1/training-jobs',
-    { schema: { body: JobBody } },
+    { schema: { body: JobBody }, config: { scope: 'train' } },
     async (request, reply) => {
       const job = await jobs.create(request.body);
       void reply.status(201);
@@ -52,7 +52,7 @@ export function registerTrainingJobRoutes(app: FastifyInstance, jobs: TrainingJo
 
   app.get<{ Querystring: ListQuery }>(
     '/v1/training-jobs',
-    { schema: { querystring: ListQuery } },
+    { schema: { querystring: ListQuery }, config: { scope: 'train' } },
     async (request) => {
       const list = await jobs.store.list(request.query.state);
       return { object: 'list', data: list.map(toJobJson) };
@@ -61,13 +61,13 @@ export function registerTrainingJobRoutes(app: FastifyInstance, jobs: TrainingJo
 
   app.get<{ Params: IdParams }>(
     '/v1/training-jobs/:id',
-    { schema: { params: IdParams } },
+    { schema: { params: IdParams }, config: { scope: 'train' } },
     async (request) => toJobJson(await jobs.store.get(request.params.id)),
   );
 
   app.post<{ Params: IdParams }>(
     '/v1/training-jobs/:id/cancel',
-    { schema: { params: IdParams } },
+    { schema: { params: IdParams }, config: { scope: 'train' } },
     async (request, reply) => {
       const job = await jobs.runner.cancel(request.params.id);
       // A running job stops after its current batch, so the cancel is accepted, not done.
@@ -82,7 +82,7 @@ export function registerTrainingJobRoutes(app: FastifyInstance, jobs: TrainingJo
   });
   app.get<{ Params: IdParams }>(
     '/v1/training-jobs/:id/events',
-    { schema: { params: IdParams } },
+    { schema: { params: IdParams }, config: { scope: 'train' } },
     async (request, reply) => streamEvents(request, reply, jobs, streams),
   );
 }

@@ -76,7 +76,7 @@ function readMessages(messages: ChatCompletionBody['messages']): ChatMessage[] {
 export function registerChatCompletionsRoute(app: FastifyInstance, context: AppContext): void {
   app.post<{ Body: ChatCompletionBody }>(
     '/v1/chat/completions',
-    { schema: { body: ChatCompletionBody } },
+    { schema: { body: ChatCompletionBody }, config: { scope: 'infer', errorShape: 'openai' } },
     async (request, reply) => {
       const body = request.body;
       readChoiceCount(body.n);

@@ -47,7 +47,7 @@ function readPrompt(prompt: CompletionBody['prompt']): string {
 export function registerCompletionsRoute(app: FastifyInstance, context: AppContext): void {
   app.post<{ Body: CompletionBody }>(
     '/v1/completions',
-    { schema: { body: CompletionBody } },
+    { schema: { body: CompletionBody }, config: { scope: 'infer', errorShape: 'openai' } },
     async (request, reply) => {
       const body = request.body;
       readChoiceCount(body.n);

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { meterTokens } from '../../metering.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { MaasError } from '../../../errors/index.js';
@@ -93,13 +94,15 @@ function toBase64(vector: ArrayLike<number>): string {
 export function registerEmbeddingsRoute(app: FastifyInstance, context: AppContext): void {
   app.post<{ Body: EmbeddingBody }>(
     '/v1/embeddings',
-    { schema: { body: EmbeddingBody } },
+    { schema: { body: EmbeddingBody }, config: { scope: 'infer', errorShape: 'openai' } },
     async (request, reply) => {
       const body = request.body;
       const texts = readTexts(body.input, context);
       const model = await getModel(context, request, body.model);
       const signal = disconnectSignal(reply);
       const { vectors, tokens } = await embed(model, texts, { signal, ...deadlineOf(context) });
+      // The token count is known only once the inputs are tokenized, inside the batch.
+      await meterTokens(request, { input: tokens });
       const width = vectors[0]?.length ?? 0;
       if (body.dimensions !== undefined && body.dimensions !== width) {
         throw new MaasError(

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
+import { meterTokens } from '../../metering.js';
 import { MaasError } from '../../../errors/index.js';
 import type { FinishReason, GenerationResult } from '../../../runtimes/llama/index.js';
 import type { LlamaGenerationModel, LoadedModel } from '../../../serving/model-pool.js';
@@ -80,19 +81,25 @@ export function deadlineOf(context: AppContext): { deadlineMs?: number } {
   return deadlineMs === 0 ? {} : { deadlineMs };
 }
 
-/** Runs a generation to its end and returns its result, for `stream: false`. */
-export function generateOnce(
+/**
+ * Runs a generation to its end and returns its result, for `stream: false`. The prompt
+ * tokens are metered before it runs and the completion tokens after.
+ */
+export async function generateOnce(
   context: AppContext,
   reply: FastifyReply,
   model: LlamaGenerationModel,
   promptTokens: number[],
   sampling: Sampling,
 ): Promise<GenerationResult> {
+  await meterTokens(reply.request, { input: promptTokens.length });
   const signal = disconnectSignal(reply);
-  return model.serving.generate(
+  const result = await model.serving.generate(
     { ...sampling, promptTokens, signal },
     { signal, ...deadlineOf(context) },
   );
+  await meterTokens(reply.request, { output: result.completionTokens });
+  return result;
 }
 
 /**
@@ -111,6 +118,8 @@ export async function streamGeneration(
   format: ChunkFormat,
   includeUsage: boolean,
 ): Promise<FastifyReply> {
+  // Before the stream starts, so that a key over its limits gets a plain 429.
+  await meterTokens(reply.request, { input: promptTokens.length });
   const events = new PassThrough();
   const send = (body: object | string): void => {
     events.write(`data: ${typeof body === 'string' ? body : JSON.stringify(body)}\n\n`);
@@ -135,7 +144,10 @@ export async function streamGeneration(
   await Promise.race([started, generation]);
 
   void generation.then(
-    (result) => {
+    async (result) => {
+      await meterTokens(reply.request, { output: result.completionTokens }).catch(
+        (error: unknown) => reply.log.warn({ err: error }, 'output tokens not metered'),
+      );
       send(format.finish(result.finishReason));
       if (includeUsage) send(format.usage(usageOf(result)));
       send('[DONE]');
