@@ -187,6 +187,10 @@ describe('training job lifecycle', () => {
     const events = await readEvents(baseUrl, queuedId);
     expect(stateSequence(events)).toEqual(['queued', 'cancelled']);
 
+    const deleted = await fetch(`${baseUrl}/v1/datasets/${datasetId}`, { method: 'DELETE' });
+    const body = await expectError(deleted, 409, 'MAAS_ERR_DATASET_IN_USE');
+    expect(body.error.message).toContain(runningId);
+
     await fetch(`${baseUrl}/v1/training-jobs/${runningId}/cancel`, { method: 'POST' });
     await waitForJob(baseUrl, runningId, (job) => job['state'] === 'cancelled');
   });
