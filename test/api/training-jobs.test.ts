@@ -329,3 +329,29 @@ describe('maas train --server', () => {
     expect(result.stderr).toContain('--test-split cannot be used with --server');
   });
 });
+
+describe('server shutdown', () => {
+  it('fails the running job', async () => {
+    const shutdownContext = await openTestContext(root, { 'serving.register_bundled': false });
+    const shutdownServer = buildServer(shutdownContext, silentLogger());
+    const url = await shutdownServer.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const id = await uploadDataset(url, tinyReviewsCsv(), 'reviews.csv');
+      const response = await postJob(url, {
+        dataset_id: id,
+        model: 'shutdown-reviews',
+        hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+      });
+      const { id: jobId } = (await response.json()) as { id: string };
+      await waitForJob(url, jobId, (job) => (job['epoch'] as number) >= 1);
+      await shutdownServer.app.close();
+
+      const job = await shutdownContext.jobs.get(jobId);
+      expect(job.state).toBe('failed');
+      expect(job.error?.message).toContain('interrupted by a server shutdown');
+    } finally {
+      await shutdownServer.app.close();
+      await shutdownContext.close();
+    }
+  });
+});
