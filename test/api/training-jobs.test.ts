@@ -143,6 +143,8 @@ describe('training job lifecycle', () => {
     const job = await waitForJob(baseUrl, jobId, () => true);
     expect(job['state']).toBe('cancelled');
     expect(job['model_version']).toBeNull();
+    expect(job['progress']).toBeGreaterThan(0);
+    expect(job['progress']).toBeLessThan(0.1);
     const models = await fetch(`${baseUrl}/v1/models/cancelled-reviews`);
     expect(models.status).toBe(404);
 
