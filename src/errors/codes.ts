@@ -83,6 +83,10 @@ export const ERROR_CODES = {
     status: 413,
     description: 'An uploaded dataset file is larger than limits.max_upload_bytes.',
   },
+  MAAS_ERR_DATASET_IN_USE: {
+    status: 409,
+    description: 'A queued or running training job uses the dataset, so it cannot be deleted.',
+  },
   MAAS_ERR_DATASET_EXISTS: {
     status: 409,
     description: 'The same file is already stored as a dataset with other read settings.',

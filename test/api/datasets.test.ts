@@ -127,7 +127,7 @@ describe('POST /v1/datasets', () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as DatasetBody;
     expect(body.format).toBe('conll');
-    expect(body.read_options).toEqual({ tagColumn: 3 });
+    expect(body.read_options).toEqual({ tag_column: 3 });
     expect(body.statistics['documents']).toBe(1);
     expect(body.statistics['entityCounts']).toEqual({ ORG: 1, PER: 1 });
   });

@@ -143,6 +143,8 @@ describe('training job lifecycle', () => {
     const job = await waitForJob(baseUrl, jobId, () => true);
     expect(job['state']).toBe('cancelled');
     expect(job['model_version']).toBeNull();
+    expect(job['progress']).toBeGreaterThan(0);
+    expect(job['progress']).toBeLessThan(0.1);
     const models = await fetch(`${baseUrl}/v1/models/cancelled-reviews`);
     expect(models.status).toBe(404);
 
@@ -186,6 +188,10 @@ describe('training job lifecycle', () => {
     expect(((await cancelled.json()) as { state: string }).state).toBe('cancelled');
     const events = await readEvents(baseUrl, queuedId);
     expect(stateSequence(events)).toEqual(['queued', 'cancelled']);
+
+    const deleted = await fetch(`${baseUrl}/v1/datasets/${datasetId}`, { method: 'DELETE' });
+    const body = await expectError(deleted, 409, 'MAAS_ERR_DATASET_IN_USE');
+    expect(body.error.message).toContain(runningId);
 
     await fetch(`${baseUrl}/v1/training-jobs/${runningId}/cancel`, { method: 'POST' });
     await waitForJob(baseUrl, runningId, (job) => job['state'] === 'cancelled');
@@ -323,5 +329,31 @@ describe('maas train --server', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--test-split cannot be used with --server');
+  });
+});
+
+describe('server shutdown', () => {
+  it('fails the running job', async () => {
+    const shutdownContext = await openTestContext(root, { 'serving.register_bundled': false });
+    const shutdownServer = buildServer(shutdownContext, silentLogger());
+    const url = await shutdownServer.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const id = await uploadDataset(url, tinyReviewsCsv(), 'reviews.csv');
+      const response = await postJob(url, {
+        dataset_id: id,
+        model: 'shutdown-reviews',
+        hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+      });
+      const { id: jobId } = (await response.json()) as { id: string };
+      await waitForJob(url, jobId, (job) => (job['epoch'] as number) >= 1);
+      await shutdownServer.app.close();
+
+      const job = await shutdownContext.jobs.get(jobId);
+      expect(job.state).toBe('failed');
+      expect(job.error?.message).toContain('interrupted by a server shutdown');
+    } finally {
+      await shutdownServer.app.close();
+      await shutdownContext.close();
+    }
   });
 });

@@ -85,6 +85,8 @@ describe('JobStore', () => {
     await drainQueue();
     const job = await store.create(newJob());
     await store.claimNext('host:1');
+    await store.recordProgress(job.id, 0.25);
+    expect((await store.get(job.id)).progress).toBe(0.25);
     await store.recordEpoch(job.id, 1, 0.5, { epoch: 1, loss: 0.7 });
     await store.appendEvent(job.id, 'started', {
       train_rows: 9,

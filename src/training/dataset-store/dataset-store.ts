@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
 
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -10,18 +7,16 @@ import type { Logger } from 'pino';
 import { MaasError } from '../../errors/index.js';
 import { registryWriteLock } from '../../registry/write-lock.js';
 import type { DatabaseSchema, FileArtifactStore, StagedArtifact } from '../../storage/index.js';
-import { readUtf8File } from '../datasets/index.js';
 import {
   KIND_OF_FORMAT,
   TASK_OF_KIND,
   checkDatasetFormat,
   datasetFormatFromFileName,
-  labelsOf,
-  parseDataset,
-  statisticsOf,
   type DatasetFormat,
   type DatasetReadOptions,
 } from './formats.js';
+import { parseFileInWorker } from './parse-in-worker.js';
+import { safeExtension, writeHashed } from './received-file.js';
 import { toDatasetRecord, type DatasetRecord } from './record.js';
 
 /** Folder under the artifact root with one folder per dataset. */
@@ -97,7 +92,7 @@ export class DatasetStore {
    * Validates a received file and stores it, unless a dataset with the same bytes and read
    * settings exists. The staging folder is gone afterwards, whether or not this succeeds.
    *
-   * @throws MaasError the errors of {@link parseDataset} (MAAS_ERR_DATASET_INVALID with
+   * @throws MaasError the errors of `parseDataset` (MAAS_ERR_DATASET_INVALID with
    * `details.lines`), MAAS_ERR_DATASET_FORMAT_UNKNOWN, MAAS_ERR_REQUEST_INVALID for an option
    * of another format, and MAAS_ERR_DATASET_EXISTS when the same file is stored with other
    * read settings.
@@ -111,7 +106,11 @@ export class DatasetStore {
       );
       const kind = KIND_OF_FORMAT[format];
       checkTask(description.task, format);
-      const parsed = parseDataset(await readUtf8File(received.path), format, options);
+      const { labels, statistics } = await parseFileInWorker({
+        path: received.path,
+        format,
+        options,
+      });
       const row = {
         id: received.digest,
         name: description.name ?? (basename(description.fileName) || received.digest),
@@ -119,8 +118,8 @@ export class DatasetStore {
         kind,
         task: TASK_OF_KIND[kind],
         read_options: JSON.stringify(options),
-        labels: JSON.stringify(labelsOf(parsed)),
-        statistics: JSON.stringify(statisticsOf(parsed)),
+        labels: JSON.stringify(labels),
+        statistics: JSON.stringify(statistics),
         file_path: `${DATASETS_DIR}/${received.digest}/${basename(received.path)}`,
         size_bytes: received.sizeBytes,
         created_at: new Date().toISOString(),
@@ -208,10 +207,12 @@ export class DatasetStore {
    * Deletes a dataset's row, then its folder, so a crash in between leaves only a folder that
    * {@link recover} removes.
    *
-   * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND.
+   * @throws MaasError MAAS_ERR_DATASET_NOT_FOUND, or MAAS_ERR_DATASET_IN_USE while a queued or
+   * running training job reads it.
    */
   async remove(id: string): Promise<void> {
     await this.#inWriteTransaction(async (db) => {
+      await assertUnused(db, id);
       const result = await db.deleteFrom('datasets').where('id', '=', id).executeTakeFirst();
       if (result.numDeletedRows === 0n) throw datasetNotFound(id);
       await this.#artifacts.remove(`${DATASETS_DIR}/${id}`);
@@ -232,6 +233,23 @@ export class DatasetStore {
       }
       return orphans;
     });
+  }
+}
+
+/** Rejects the deletion of a dataset that a queued or running training job reads. */
+async function assertUnused(db: Kysely<DatabaseSchema>, id: string): Promise<void> {
+  const job = await db
+    .selectFrom('training_jobs')
+    .select(['id', 'state'])
+    .where((eb) => eb.or([eb('dataset_id', '=', id), eb('validation_dataset_id', '=', id)]))
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (job !== undefined) {
+    throw new MaasError(
+      'MAAS_ERR_DATASET_IN_USE',
+      `dataset ${id} is used by training job ${job.id}, which is ${job.state}; cancel the job or wait for it to end, then delete the dataset`,
+      { param: 'id', details: { job_id: job.id } },
+    );
   }
 }
 
@@ -259,50 +277,4 @@ function datasetNotFound(id: string): MaasError {
     `no dataset has id ${JSON.stringify(id)}; GET /v1/datasets or maas datasets list shows the ids`,
     { param: 'id' },
   );
-}
-
-/** Keeps an extension of letters and digits, so the stored name cannot escape its folder. */
-function safeExtension(fileName: string): string {
-  const extension = extname(fileName).toLowerCase();
-  return /^\.[a-z0-9]{1,10}$/.test(extension) ? extension : '';
-}
-
-/**
- * Writes `source` to `path`, hashing the bytes on the way, and fails once more than `maxBytes`
- * arrived.
- */
-async function writeHashed(
-  source: Readable,
-  path: string,
-  maxBytes: number,
-): Promise<{ digest: string; sizeBytes: number }> {
-  const hash = createHash('sha256');
-  let sizeBytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      sizeBytes += chunk.length;
-      if (sizeBytes > maxBytes) {
-        callback(datasetTooLarge(maxBytes));
-        return;
-      }
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-  await pipeline(source, meter, createWriteStream(path, { flags: 'wx' }));
-  return { digest: hash.digest('hex'), sizeBytes };
-}
-
-/** Error for a file over `limits.max_upload_bytes`. */
-export function datasetTooLarge(maxBytes: number): MaasError {
-  return new MaasError(
-    'MAAS_ERR_DATASET_TOO_LARGE',
-    `dataset file is larger than ${maxBytes} bytes (limits.max_upload_bytes); split the file or raise the limit`,
-    { param: 'file', details: { max_bytes: maxBytes } },
-  );
-}
-
-/** Opens a file on disk as the source of {@link DatasetStore.add}. */
-export function fileSource(path: string): Readable {
-  return createReadStream(path);
 }

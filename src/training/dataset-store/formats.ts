@@ -9,6 +9,8 @@ import {
 import { parseConllText, type TokenClassificationDataset } from '../datasets/conll.js';
 import { parseSemanticRoleText, type SemanticRoleDataset } from '../datasets/conllu-srl.js';
 import { guessLanguage } from '../datasets/language-hint.js';
+import { summarizeLengths } from '../datasets/statistics.js';
+import { segment } from '../../text/index.js';
 import { parsePlainText, type PlainTextDataset } from '../datasets/plain-text.js';
 
 /**
@@ -193,7 +195,14 @@ export function statisticsOf(parsed: ParsedDataset): Record<string, unknown> {
   }
   const { examples, stats } = parsed.dataset;
   const sample = examples.slice(0, 2000).map((example) => example.text);
-  return { ...stats, languageHint: guessLanguage(sample.join('\n')) };
+  // Words as the word-mode tokenizer of the trainers splits them, before n-grams are added.
+  const tokenCounts = examples.map((example) => segment(example.text, 'word').length);
+  return {
+    ...stats,
+    tokens: tokenCounts.reduce((sum, count) => sum + count, 0),
+    tokenLength: summarizeLengths(tokenCounts),
+    languageHint: guessLanguage(sample.join('\n')),
+  };
 }
 
 /** Returns the labels (classification), tags (CoNLL) or argument labels (CoNLL-U) of a dataset. */

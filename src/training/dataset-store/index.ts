@@ -1,8 +1,7 @@
+export { datasetTooLarge, fileSource } from './received-file.js';
 export {
   DATASETS_DIR,
   DatasetStore,
-  datasetTooLarge,
-  fileSource,
   type AddDatasetResult,
   type DatasetDescription,
   type ReceivedFile,

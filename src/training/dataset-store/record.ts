@@ -1,5 +1,10 @@
 import type { DatabaseSchema } from '../../storage/index.js';
-import type { DatasetFormat, DatasetKind, DatasetReadOptions } from './formats.js';
+import {
+  OPTION_FIELDS,
+  type DatasetFormat,
+  type DatasetKind,
+  type DatasetReadOptions,
+} from './formats.js';
 
 /** Stored dataset, with the JSON columns of its row parsed. */
 export interface DatasetRecord {
@@ -37,7 +42,10 @@ export function toDatasetRecord(row: DatabaseSchema['datasets']): DatasetRecord 
   };
 }
 
-/** Dataset in the wire format of the HTTP API and `maas datasets show` (snake_case fields). */
+/**
+ * Dataset in the wire format of the HTTP API and `maas datasets show`: snake_case fields, with
+ * the read settings under the names of the upload's form fields.
+ */
 export function toDatasetJson(dataset: DatasetRecord): Record<string, unknown> {
   return {
     id: dataset.id,
@@ -46,7 +54,12 @@ export function toDatasetJson(dataset: DatasetRecord): Record<string, unknown> {
     format: dataset.format,
     kind: dataset.kind,
     task: dataset.task,
-    read_options: dataset.readOptions,
+    read_options: Object.fromEntries(
+      Object.entries(dataset.readOptions).map(([name, value]) => [
+        OPTION_FIELDS[name as keyof DatasetReadOptions],
+        value,
+      ]),
+    ),
     labels: dataset.labels,
     statistics: dataset.statistics,
     size_bytes: dataset.sizeBytes,

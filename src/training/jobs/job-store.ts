@@ -149,6 +149,13 @@ export class JobStore {
     });
   }
 
+  /** Stores the share of the planned batches done, from 0 to 1. */
+  async recordProgress(id: string, progress: number): Promise<void> {
+    await this.#write(async (db) => {
+      await db.updateTable('training_jobs').set({ progress }).where('id', '=', id).execute();
+    });
+  }
+
   /**
    * Ends a job that is in one of `from`, and stores its final `state` event. Returns the event,
    * or undefined when the job was in another state.

@@ -10,7 +10,7 @@ import type { DatasetRecord } from '../dataset-store/index.js';
 import type { ClassificationFormat, ClassificationReadOptions } from '../datasets/index.js';
 import { TRAINING_TEMP_DIR, trainAndRegisterClassifier } from '../train-and-register.js';
 import type { JobEventHub } from './events.js';
-import { EventWriter, trainingEventOf } from './event-writer.js';
+import { EventWriter } from './event-writer.js';
 import { failInterruptedJobs, removeStaleTrainingFolders } from './recovery.js';
 import type { JobOutcome, JobRecord, JobStore } from './job-store.js';
 
@@ -171,7 +171,7 @@ export class TrainingRunner {
         },
         source: `dataset ${dataset.name} (${dataset.id})`,
         command: `training job ${job.id}`,
-        onEvent: (event) => events.write(trainingEventOf(event)),
+        onEvent: (event) => events.writeTrainingEvent(event),
         signal,
         cancelTimeoutMs: this.#options.cancelTimeoutMs,
       });

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 import { ERROR_CODES, MaasError, type ErrorCode } from '../../errors/index.js';
 import type { TrainingEvent } from '../classification/events.js';
 import type {
@@ -91,23 +89,6 @@ export function runTrainingInWorker(
     worker.postMessage({ type: 'start', request } satisfies ToWorkerMessage);
     if (options.signal?.aborted) onAbort();
   });
-}
-
-/**
- * Starts the worker. Under tsx (tests, development) the entry is a .ts file, and Node 20
- * applies no ESM loader hooks inside a worker thread: neither `--import tsx` in `execArgv` nor
- * `module.register` there makes .ts importable (checked on Node 20.20). The worker therefore
- * registers tsx's CommonJS hooks and requires the entry, which tsx compiles to CommonJS.
- */
-function startWorker(entry: URL): Worker {
-  if (!entry.pathname.endsWith('.ts')) {
-    return new Worker(entry);
-  }
-  const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  const bootstrap =
-    `require(${JSON.stringify(tsxApi)}).register();\n` +
-    `require(${JSON.stringify(fileURLToPath(entry))});\n`;
-  return new Worker(bootstrap, { eval: true });
 }
 
 /**
