@@ -1,6 +1,6 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 
-/** Tokens before a decoded part that the detokenizer sees, so that a piece keeps its space. */
+/** Number of earlier tokens passed to the detokenizer as context, so a piece keeps its space. */
 const DETOKENIZE_CONTEXT_TOKENS = 4;
 
 /**
