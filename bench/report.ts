@@ -93,25 +93,35 @@ ratios within the run, not absolute figures across runs. The JSON of every run i
 ${report.targets.map(renderTarget).join('\n')}`;
 }
 
-const GENERATION_START = '<!-- generation benchmark: written by npm run bench:generation -->';
-const GENERATION_END = '<!-- end of generation benchmark -->';
+const GENERATION_MARK = '<!-- generation benchmark';
 
-/** Returns the generation section of a BENCHMARKS.md text, markers included, or ''. */
-export function generationSection(markdown: string): string {
-  const start = markdown.indexOf(GENERATION_START);
-  const end = markdown.indexOf(GENERATION_END);
+function generationMarkers(key: string): { start: string; end: string } {
+  return {
+    start: `${GENERATION_MARK} ${key}: written by npm run bench:generation -->`,
+    end: `<!-- end of generation benchmark ${key} -->`,
+  };
+}
+
+/** Returns the generation sections of a BENCHMARKS.md text, markers included, or ''. */
+export function generationSections(markdown: string): string {
+  const start = markdown.indexOf(GENERATION_MARK);
+  const end = markdown.lastIndexOf('<!-- end of generation benchmark');
   if (start === -1 || end < start) return '';
-  return markdown.slice(start, end + GENERATION_END.length);
+  return markdown.slice(start, markdown.indexOf('-->', end) + 3);
 }
 
 /**
- * Puts `section` between the generation markers of `markdown`, replacing the section there or
- * appending one, so that `npm run bench` and `npm run bench:generation` each rewrite only
- * their own part.
+ * Puts `section` between the generation markers for `key` in `markdown`, replacing the
+ * section there or appending one, so that `npm run bench` and each size of
+ * `npm run bench:generation` rewrite only their own part.
  */
-export function replaceGenerationSection(markdown: string, section: string): string {
-  const marked = `${GENERATION_START}\n\n${section}\n\n${GENERATION_END}`;
-  const existing = generationSection(markdown);
-  if (existing !== '') return markdown.replace(existing, marked);
+export function replaceGenerationSection(markdown: string, key: string, section: string): string {
+  const { start, end } = generationMarkers(key);
+  const marked = `${start}\n\n${section}\n\n${end}`;
+  const from = markdown.indexOf(start);
+  const to = markdown.indexOf(end);
+  if (from !== -1 && to > from) {
+    return markdown.slice(0, from) + marked + markdown.slice(to + end.length);
+  }
   return `${markdown.trimEnd()}\n\n${marked}\n`;
 }

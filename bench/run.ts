@@ -16,7 +16,7 @@ import { huggingFaceFeeds, inHouseFeeds } from './feeds.js';
 import { loadTest, sequentialLatency, type LoadResult } from './load.js';
 import { freePort, startProcess, stopProcess } from './processes.js';
 import {
-  generationSection,
+  generationSections,
   renderMarkdown,
   type BenchmarkReport,
   type TargetReport,
@@ -208,7 +208,7 @@ writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 // The generation benchmark writes its own section; keep it.
 const markdownFile = join(root, 'BENCHMARKS.md');
 const previous = existsSync(markdownFile) ? readFileSync(markdownFile, 'utf8') : '';
-const kept = generationSection(previous);
+const kept = generationSections(previous);
 writeFileSync(
   markdownFile,
   kept === '' ? renderMarkdown(report) : `${renderMarkdown(report).trimEnd()}\n\n${kept}\n`,

@@ -328,6 +328,14 @@ describe('chat completions', () => {
   });
 });
 
+describe('model list', () => {
+  it('lists GGUF models with the openai client', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(['llama', 'llama-embed', 'bert-embed']));
+  });
+});
+
 describe('client disconnects', () => {
   it('frees the sequence of an aborted stream at once', async () => {
     // llama-long has one sequence, so the second request can only run once the first ends.

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { MaasError } from '../../errors/index.js';
 import { getLlamaEngine } from './engine.js';
+import { IncrementalDecoder } from './incremental-decoder.js';
 import { TextStream } from './text-stream.js';
 
 /** Per-model options of a loaded GGUF generative model. */
@@ -61,9 +62,6 @@ export interface GenerationResult {
   promptTokens: number;
   completionTokens: number;
 }
-
-/** Prompt tokens passed to the detokenizer so that the first piece keeps its leading space. */
-const DETOKENIZE_CONTEXT_TOKENS = 4;
 
 /**
  * A GGUF generative model loaded through node-llama-cpp, with one context of
@@ -169,7 +167,7 @@ export class LlamaTextGenerator {
   ): Promise<GenerationResult> {
     const stream = new TextStream(request.stop);
     const generated: Token[] = [];
-    const promptTail = request.promptTokens.slice(-DETOKENIZE_CONTEXT_TOKENS) as Token[];
+    const decoder = new IncrementalDecoder(this.#model, request.promptTokens as Token[]);
     let finishReason: FinishReason = 'stop';
     const emit = (text: string): void => {
       if (text !== '') request.onText?.(text);
@@ -192,9 +190,7 @@ export class LlamaTextGenerator {
         }
         generated.push(token);
         this.lastTokenAt = Date.now();
-        // The whole output is decoded each step, so bytes of one character that arrive in
-        // several tokens decode together.
-        const update = stream.update(this.#model.detokenize(generated, false, promptTail));
+        const update = stream.update(decoder.decode(generated));
         emit(update.delta);
         if (update.stopped || generated.length >= request.maxTokens) {
           ended = update.stopped;

@@ -46,7 +46,7 @@ export class TextStream {
     }
     let end = decoded.length;
     while (end > this.#emitted && decoded[end - 1] === REPLACEMENT_CHARACTER) end -= 1;
-    end -= this.#partialStopLength(decoded.slice(0, end));
+    end -= this.#partialStopLength(decoded, end);
     return { delta: this.#take(end), stopped: false };
   }
 
@@ -74,13 +74,16 @@ export class TextStream {
     return first;
   }
 
-  /** Length of the longest tail of `text` that is a proper prefix of a stop sequence. */
-  #partialStopLength(text: string): number {
+  /**
+   * Returns the length of the longest tail of `text.slice(0, end)` that is a proper prefix of
+   * a stop sequence.
+   */
+  #partialStopLength(text: string, end: number): number {
     let longest = 0;
     for (const stop of this.#stops) {
-      const maxLength = Math.min(stop.length - 1, text.length - this.#emitted);
+      const maxLength = Math.min(stop.length - 1, end - this.#emitted);
       for (let length = maxLength; length > longest; length -= 1) {
-        if (text.endsWith(stop.slice(0, length))) {
+        if (text.endsWith(stop.slice(0, length), end)) {
           longest = length;
           break;
         }
