@@ -144,8 +144,7 @@ function exportLayer(
     case 'MultiHeadSelfAttention':
     case 'LayerNormalization':
       return { kind: 'batch-major', name: exportSequenceLayer(layer, value, context) };
-    case 'ResidualAdd':
-    case 'Add': {
+    case 'ResidualAdd': {
       const sequences = inputs.map((input) => toBatchMajor(graph, input));
       const sum = sequences
         .slice(1)

@@ -191,17 +191,12 @@ export function exportMultiHeadSelfAttention(
   return project(3, 'output', merged);
 }
 
-/** `[batch, 1, 1, steps]`: 0 at tokens and -MASKED_SCORE_PENALTY at padding. */
+/** Builds the additive key mask `[batch, 1, 1, steps]`: 0 at tokens, -MASKED_SCORE_PENALTY at padding. */
 function keyBias(values: MaskValues): string {
   const { graph } = values;
-  // [batch, steps, 1] → [batch, 1, 1, steps]
-  const keep = graph.op(
-    'Transpose',
-    [graph.op('Unsqueeze', [values.mask, graph.int64s(graph.name('axis'), [1])])],
-    {
-      perm: [0, 1, 3, 2],
-    },
-  );
+  const withHeadAxis = graph.op('Unsqueeze', [values.mask, graph.int64s(graph.name('axis'), [1])]);
+  // [batch, 1, steps, 1] → [batch, 1, 1, steps]
+  const keep = graph.op('Transpose', [withHeadAxis], { perm: [0, 1, 3, 2] });
   return graph.op('Mul', [
     graph.op('Sub', [keep, scalar(graph, 'one', 1)]),
     scalar(graph, 'score_penalty', MASKED_SCORE_PENALTY),
