@@ -10,6 +10,9 @@ import {
 } from '../training/classification/hyperparameters.js';
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
+import { TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
+import { MaasError } from '../errors/index.js';
+import { runTaggerTraining } from './train-tagger.js';
 import { runTrainingOnServer } from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
 import { parseFraction, parseInteger, parseIntegerList, parseNumber } from './parse.js';
@@ -20,16 +23,19 @@ export function registerTrainCommand(program: Command): void {
     .command('train <file>')
     .description('train a model on a labeled file and register it as a new version')
     .addOption(
-      new Option('--task <task>', 'task of the model')
-        .choices(['text-classification'])
+      new Option(
+        '--task <task>',
+        'task of the model; token-classification reads a CoNLL file (a token and its BIO tag per line)',
+      )
+        .choices(['text-classification', 'token-classification'])
         .default('text-classification'),
     )
     .requiredOption('--name <model>', 'model name in the registry')
     .addOption(
       new Option(
         '--architecture <name>',
-        'lstm (default), bilstm (both LSTMs bidirectional), gru, rnn (simple RNN), fasttext (bag of word and character n-grams), textcnn (convolutions of several widths with max pooling) or transformer (self-attention encoder)',
-      ).choices(CLASSIFIER_ARCHITECTURES),
+        'text classification: lstm (default), bilstm (both LSTMs bidirectional), gru, rnn (simple RNN), fasttext (bag of word and character n-grams), textcnn (convolutions of several widths with max pooling) or transformer (self-attention encoder); token classification: bilstm-crf (default) or bilstm (softmax per token)',
+      ).choices([...new Set([...CLASSIFIER_ARCHITECTURES, ...TAGGER_ARCHITECTURES])]),
     )
     .option('--description <text>', 'model description')
     .option('--source <text>', 'where the data came from, recorded in the model card')
@@ -138,11 +144,35 @@ export function registerTrainCommand(program: Command): void {
       parseInteger,
     )
     .option(
+      '--unit <unit>',
+      'token-classification: character (one tag per character, the default for Chinese) or word',
+    )
+    .option('--token-column <n>', 'token-classification: 0-based column of the token (default 0)')
+    .option('--tag-column <n>', 'token-classification: 0-based column of the tag (default last)')
+    .option(
+      '--repair-tags',
+      'token-classification: rewrite an I-X tag that continues no X entity to B-X instead of rejecting the file',
+    )
+    .option(
       '--server <url>',
       'upload the file to the server at <url>, run the training there as a job and print its events',
     );
   addDataOptions(addFileOptions(command)).action(
     async (file: string, options: Record<string, unknown>) => {
+      if (options['task'] === 'token-classification') {
+        if (typeof options['server'] === 'string') {
+          throw new MaasError(
+            'MAAS_ERR_TASK_UNSUPPORTED',
+            'training jobs on a server train text-classification only; train the tagger locally without --server',
+            { param: 'server' },
+          );
+        }
+        const command = describeCommand(process.argv.slice(2));
+        await withCommandContext(options, (context) =>
+          runTaggerTraining(context, file, options, command),
+        );
+        return;
+      }
       if (typeof options['server'] === 'string') {
         await runTrainingOnServer(file, options['server'], options, hyperparametersFrom(options));
         return;
