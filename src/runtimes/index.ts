@@ -1,7 +1,7 @@
 import { MaasError } from '../errors/index.js';
 import { loadOnnxGraph, type OnnxSessionOptions } from './onnx/session.js';
 import { loadTfjsGraph } from './tfjs/graph.js';
-import { RUNTIMES, type LoadedGraph } from './types.js';
+import type { LoadedGraph } from './types.js';
 
 export { RUNTIMES, type EncodedBatch, type LoadedGraph, type RuntimeName } from './types.js';
 export {
@@ -31,7 +31,7 @@ export async function loadGraph(
     default:
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `runtime "${runtime}" is not supported; supported runtimes: ${RUNTIMES.join(', ')}`,
+        `runtime "${runtime}" has no graph loader; supported runtimes: onnx, tfjs (GGUF models load through the llama runtime)`,
       );
   }
 }
