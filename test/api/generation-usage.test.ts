@@ -49,7 +49,9 @@ async function start(): Promise<{ context: AppContext; server: Server; baseUrl: 
 
 describe('usage of generations', () => {
   it('counts streamed and whole completions across a restart', async () => {
-    let { context, server, baseUrl } = await start();
+    const first = await start();
+    let { context, server } = first;
+    const { baseUrl } = first;
     const { key, secret } = await context.tenancy.keys.create({ name: 'gen', scopes: ['infer'] });
     const client = new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: secret, maxRetries: 0 });
     let prompt = 0;
