@@ -48,11 +48,26 @@ export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
     ]),
   };
 
+  const value = exportLayers(model, context);
+  if (value?.kind !== 'vector') {
+    throw new Error('the classifier must end in a Dense layer over a vector');
+  }
+  graph.node('Identity', [value.name], {}, [probabilities]);
+  const labelCount = (model.outputs[0]?.shape.at(-1) as number | null) ?? 'labels';
+  graph.output(probabilities, 'float32', ['batch', labelCount]);
+  return graph.encode(model.name, { exported_from: 'tfjs-layers' });
+}
+
+/**
+ * Exports every layer of `model` in topological order, each from the values of the layers
+ * that feed it, and returns the value of the model's output.
+ */
+function exportLayers(model: tf.LayersModel, context: SequenceContext): Value | undefined {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new Error('the classifier must have one input of ids and one output');
   }
   const values = new Map<number, Value>([
-    [(model.inputs[0] as tf.SymbolicTensor).id, { kind: 'ids', name: inputIds }],
+    [(model.inputs[0] as tf.SymbolicTensor).id, { kind: 'ids', name: context.inputIds }],
   ]);
   for (const layer of model.layers) {
     if (layer.getClassName() === 'InputLayer') continue;
@@ -70,14 +85,7 @@ export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
       exportLayer(layer, inputs, context),
     );
   }
-  const value = values.get((model.outputs[0] as tf.SymbolicTensor).id);
-  if (value?.kind !== 'vector') {
-    throw new Error('the classifier must end in a Dense layer over a vector');
-  }
-  graph.node('Identity', [value.name], {}, [probabilities]);
-  const labelCount = (model.outputs[0]?.shape.at(-1) as number | null) ?? 'labels';
-  graph.output(probabilities, 'float32', ['batch', labelCount]);
-  return graph.encode(model.name, { exported_from: 'tfjs-layers' });
+  return values.get((model.outputs[0] as tf.SymbolicTensor).id);
 }
 
 /** ONNX TensorProto data type of float32. */
