@@ -82,6 +82,14 @@ export class KeyStore {
     checkKeyName(options.name);
     const scopes = checkScopes(options.scopes);
     const models = options.models ?? null;
+    // An empty list would be stored as null, which means every model: reject it instead.
+    if (models !== null && models.length === 0) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        'models is an empty list; name at least one model, or leave models out to allow every model',
+        { param: 'models' },
+      );
+    }
     models?.forEach((model) => assertModelName(model));
     const limits = checkLimits(options.limits ?? {});
 

@@ -189,6 +189,25 @@ describe('POST /v1/datasets', () => {
     await expectError(response, 415, 'MAAS_ERR_REQUEST_MEDIA_TYPE_UNSUPPORTED');
   });
 
+  it.each([
+    ['no boundary', 'multipart/form-data', 'a,b\n'],
+    [
+      'a body cut off',
+      'multipart/form-data; boundary=XyZ',
+      '--XyZ\r\ncontent-disposition: form-data; name="file"; filename="a.csv"\r\n\r\ntext,label\nok,1\n',
+    ],
+  ])('returns 400 for malformed multipart: %s', async (_case, contentType, body) => {
+    const response = await fetch(`${baseUrl}/v1/datasets`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+
+    const error = await expectError(response, 400, 'MAAS_ERR_REQUEST_INVALID');
+    expect(error.error.param).toBe('file');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
   it('returns 400 without a file', async () => {
     const form = new FormData();
     form.append('format', 'csv');

@@ -99,4 +99,46 @@ describe('usage of generations', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('charges the tokens of an aborted stream', async () => {
+    const { context, server, baseUrl } = await start();
+    try {
+      const { secret } = await context.tenancy.keys.create({
+        name: 'aborting',
+        scopes: ['infer'],
+        limits: { tpm: 1000 },
+      });
+      const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+      const abort = new AbortController();
+      const response = await fetch(`${baseUrl}/v1/completions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'llama', prompt: 'the', max_tokens: 200, stream: true }),
+        signal: abort.signal,
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let chunks = 0;
+      while (chunks < 10) {
+        const { value } = await reader.read();
+        chunks += new TextDecoder().decode(value).split('data: ').length - 1;
+      }
+      abort.abort();
+      // The generation stops at its next token; give it time to meter what it produced.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const next = await fetch(`${baseUrl}/v1/completions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'llama', prompt: 'the', max_tokens: 1 }),
+      });
+      const usage = ((await next.json()) as { usage: { total_tokens: number } }).usage;
+      const remaining = Number(next.headers.get('x-ratelimit-remaining-tokens'));
+
+      // At least the 10 streamed pieces were generated before the abort, besides the prompts.
+      expect(remaining).toBeLessThanOrEqual(1000 - usage.total_tokens - 10);
+    } finally {
+      await server.app.close();
+      await context.close();
+    }
+  }, 60_000);
 });

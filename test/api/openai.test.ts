@@ -87,6 +87,26 @@ const GREEDY = { temperature: 0 } as const;
 /** Tokens in one pass of the fixture's loop. */
 const LOOP_TOKENS = 12;
 
+describe('hostile text on OpenAI routes', () => {
+  it.each([
+    ['/v1/completions', { model: 'llama', prompt: 'a\u0000b' }, 'prompt'],
+    ['/v1/completions', { model: 'llama', prompt: ['a\ud800'] }, 'prompt[0]'],
+    [
+      '/v1/chat/completions',
+      { model: 'llama', messages: [{ role: 'user', content: 'a\udc00b' }] },
+      'messages[0].content',
+    ],
+    ['/v1/embeddings', { model: 'llama-embed', input: ['ok', 'a\u0000'] }, 'input[1]'],
+  ])('rejects NUL and lone surrogates on %s', async (path, body, param) => {
+    const { status, text } = await post(path, body);
+
+    expect(status).toBe(400);
+    const error = (JSON.parse(text) as { error: { param: string; type: string } }).error;
+    expect(error.param).toBe(param);
+    expect(error.type).toBe('invalid_request_error');
+  });
+});
+
 describe('chat completions', () => {
   it('completes a chat with the openai client', async () => {
     const completion = await client.chat.completions.create({

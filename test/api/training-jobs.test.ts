@@ -67,6 +67,27 @@ function stateSequence(events: ReceivedEvent[]): unknown[] {
   return events.filter((event) => event.type === 'state').map((event) => event.data['state']);
 }
 
+describe('training job checks', () => {
+  it('rejects a model of another task before queueing', async () => {
+    await context.registry.createVersion({
+      name: 'other-task',
+      task: 'token-classification',
+      runtime: 'onnx',
+      modelCard: {},
+      writeFiles: (dir) => writeFile(join(dir, 'model.onnx'), 'placeholder'),
+    });
+
+    const response = await postJob(baseUrl, { dataset_id: datasetId, model: 'other-task' });
+
+    const body = await expectError(response, 409, 'MAAS_ERR_MODEL_TASK_MISMATCH');
+    expect(body.error.param).toBe('model');
+    const list = (await (await fetch(`${baseUrl}/v1/training-jobs`)).json()) as {
+      data: { model: string }[];
+    };
+    expect(list.data.some((job) => job.model === 'other-task')).toBe(false);
+  });
+});
+
 describe('training job lifecycle', () => {
   it('trains to success over server-sent events', async () => {
     const jobId = await createJob({

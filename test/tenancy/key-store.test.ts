@@ -34,6 +34,12 @@ describe('KeyStore', () => {
     expect((await context.tenancy.keys.authenticate(secret))?.id).toBe(key.id);
   });
 
+  it('rejects an empty model list', async () => {
+    await expect(
+      context.tenancy.keys.create({ name: 'empty', scopes: ['infer'], models: [] }),
+    ).rejects.toMatchObject({ code: 'MAAS_ERR_REQUEST_INVALID', param: 'models' });
+  });
+
   it('stores only a hash of the secret', async () => {
     const { key, secret } = await context.tenancy.keys.create({ name: 'b', scopes: ['train'] });
     const stored = JSON.stringify(await context.tenancy.keys.get(key.id));

@@ -115,12 +115,26 @@ async function receiveUpload(
     }
   } catch (error) {
     if (received !== undefined) await context.datasets.discard(received);
-    throw error;
+    throw malformedMultipart(error) ?? error;
   }
   if (received === undefined) {
     throw invalidField(FILE_FIELD, 'is required: send the dataset file as a multipart file field');
   }
   return { received, fields };
+}
+
+/**
+ * Returns a 400 for a body that is not valid multipart data (no boundary, cut off before the
+ * closing boundary), which the multipart parser reports as plain errors; undefined otherwise.
+ */
+function malformedMultipart(error: unknown): MaasError | undefined {
+  if (error instanceof MaasError || !(error instanceof Error)) return undefined;
+  if (!/boundary|unexpected end of (multipart|form)/i.test(error.message)) return undefined;
+  return new MaasError(
+    'MAAS_ERR_REQUEST_INVALID',
+    `the request body is not valid multipart/form-data (${error.message}); send the dataset as a form upload, e.g. curl -F file=@train.csv`,
+    { param: 'file', cause: error },
+  );
 }
 
 /** Turns the text fields into the description of the dataset, rejecting unknown fields. */

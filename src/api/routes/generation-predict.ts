@@ -72,6 +72,9 @@ export async function predictGeneration(
         {
           ...sampling,
           promptTokens,
+          onCancelled: (completionTokens: number) => {
+            meter({ output: completionTokens }).catch(() => undefined);
+          },
           ...(submitOptions.signal === undefined ? {} : { signal: submitOptions.signal }),
         },
         submitOptions,

@@ -54,6 +54,11 @@ export interface GenerationRequest {
   signal?: AbortSignal;
   /** Receives each new piece of text, only ever whole characters. */
   onText?: (text: string) => void;
+  /**
+   * Called with the number of tokens generated when `signal` stops the generation, so that
+   * they can still be metered: the caller's promise has already been rejected by then.
+   */
+  onCancelled?: (completionTokens: number) => void;
 }
 
 export interface GenerationResult {
@@ -184,6 +189,7 @@ export class LlamaTextGenerator {
       let ended = true;
       for await (const token of tokens) {
         if (request.signal?.aborted === true) {
+          request.onCancelled?.(generated.length);
           throw new MaasError('MAAS_ERR_REQUEST_CANCELLED', 'the generation was cancelled', {
             cause: request.signal.reason,
           });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 
 import type { AppContext } from '../../app/context.js';
+import { MaasError } from '../../errors/index.js';
 import { prepareJob, type JobRequest } from './create-job.js';
 import { JobEventHub } from './events.js';
 import type { JobRecord, JobStore } from './job-store.js';
@@ -30,7 +31,9 @@ export class TrainingJobs {
    * @throws MaasError as {@link prepareJob}.
    */
   async create(request: JobRequest): Promise<JobRecord> {
-    const job = await this.store.create(await prepareJob(this.#context.datasets, request));
+    const prepared = await prepareJob(this.#context.datasets, request);
+    await this.#checkModelTask(prepared.modelName, prepared.task);
+    const job = await this.store.create(prepared);
     this.#logger.info(
       { job: job.id, dataset: job.datasetId, model: job.modelName },
       'training job queued',
@@ -39,5 +42,19 @@ export class TrainingJobs {
     if (queued !== undefined) this.hub.publish(job.id, queued);
     this.runner.wake();
     return job;
+  }
+
+  /** Rejects a job whose target model exists with another task, before it trains for nothing. */
+  async #checkModelTask(name: string, task: string): Promise<void> {
+    const existing = (await this.#context.registry.listModels()).find(
+      (model) => model.name === name,
+    );
+    if (existing !== undefined && existing.task !== task) {
+      throw new MaasError(
+        'MAAS_ERR_MODEL_TASK_MISMATCH',
+        `model ${name} has task ${existing.task}, so a ${task} job cannot add a version to it; choose another model name`,
+        { param: 'model' },
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkInputText } from '../../text-checks.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
@@ -68,6 +69,7 @@ function readMessages(messages: ChatCompletionBody['messages']): ChatMessage[] {
         })
         .join('');
     }
+    checkInputText(content, `messages[${index}].content`);
     return { role: role as ChatMessage['role'], content };
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkInputText } from '../../text-checks.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
@@ -34,8 +35,14 @@ export type CompletionBody = Static<typeof CompletionBody>;
 
 /** Reads `prompt`: a string, or a list holding exactly one string. */
 function readPrompt(prompt: CompletionBody['prompt']): string {
-  if (typeof prompt === 'string') return prompt;
-  if (prompt.length === 1 && typeof prompt[0] === 'string') return prompt[0];
+  if (typeof prompt === 'string') {
+    checkInputText(prompt, 'prompt');
+    return prompt;
+  }
+  if (prompt.length === 1 && typeof prompt[0] === 'string') {
+    checkInputText(prompt[0], 'prompt[0]');
+    return prompt[0];
+  }
   throw new MaasError(
     'MAAS_ERR_REQUEST_INVALID',
     `prompt must be a string or a list of one string; send one request per prompt`,

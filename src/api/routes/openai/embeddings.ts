@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { checkInputText } from '../../text-checks.js';
 import { meterTokens } from '../../metering.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
@@ -37,6 +38,7 @@ function readTexts(input: EmbeddingBody['input'], context: AppContext): string[]
         { param },
       );
     }
+    checkInputText(text, param);
     if (text === '') {
       throw new MaasError(
         'MAAS_ERR_REQUEST_INVALID',

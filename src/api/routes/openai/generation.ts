@@ -95,11 +95,25 @@ export async function generateOnce(
   await meterTokens(reply.request, { input: promptTokens.length });
   const signal = disconnectSignal(reply);
   const result = await model.serving.generate(
-    { ...sampling, promptTokens, signal },
+    { ...sampling, promptTokens, signal, onCancelled: meterCancelled(reply) },
     { signal, ...deadlineOf(context) },
   );
   await meterTokens(reply.request, { output: result.completionTokens });
   return result;
+}
+
+/**
+ * Returns a callback that meters the tokens a cancelled generation produced before it
+ * stopped, so that a client cannot avoid its token limits by disconnecting. Metering errors
+ * are logged, not thrown.
+ */
+export function meterCancelled(reply: FastifyReply): (completionTokens: number) => void {
+  return (completionTokens) => {
+    if (completionTokens === 0) return;
+    meterTokens(reply.request, { output: completionTokens }).catch((error: unknown) =>
+      reply.log.warn({ err: error }, 'output tokens of a cancelled generation not metered'),
+    );
+  };
 }
 
 /**
@@ -131,7 +145,13 @@ export async function streamGeneration(
   });
 
   const generation = model.serving.generate(
-    { ...sampling, promptTokens, signal, onText: (text) => send(format.text(text)) },
+    {
+      ...sampling,
+      promptTokens,
+      signal,
+      onText: (text) => send(format.text(text)),
+      onCancelled: meterCancelled(reply),
+    },
     {
       signal,
       ...deadlineOf(context),
