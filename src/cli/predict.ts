@@ -13,6 +13,20 @@ export function registerPredictCommand(program: Command): void {
   ).action(async (reference: string, texts: string[], options: Record<string, unknown>) => {
     const topK = parseTopK(options['topK'] as string);
     await withCommandContext(options, async (context) => {
+      const loaded = await context.pool.get(reference);
+      if (loaded.kind === 'in-house-tagger') {
+        // Entity groups with offsets, as the server's predict route returns them.
+        const entities = await Promise.all(
+          texts.map(async (text) => {
+            const encoding = loaded.pipeline.encode(text);
+            const scores =
+              encoding.windows.length === 0 ? [] : await loaded.pipeline.score(encoding.windows);
+            return loaded.pipeline.entities(text, encoding, scores, {});
+          }),
+        );
+        console.log(JSON.stringify(texts.length === 1 ? entities[0] : entities, null, 2));
+        return;
+      }
       const model = await context.pool.getInHouse(reference);
       const results = await model.pipeline.predict(texts, { topK });
       const output = texts.length === 1 ? results[0] : results;

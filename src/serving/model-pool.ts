@@ -74,6 +74,15 @@ export interface LlamaEmbeddingModel extends LoadedModelBase {
   readonly serving: EmbeddingServing;
 }
 
+/** What each kind of loaded model is, for messages. */
+const DESCRIPTIONS: Record<LoadedModel['kind'], string> = {
+  'in-house': 'text classifier trained here',
+  'in-house-tagger': 'token classifier trained here',
+  huggingface: 'Hugging Face model folder',
+  'llama-generation': 'GGUF text-generation model',
+  'llama-embedding': 'GGUF embedding model',
+};
+
 /** A version loaded into memory. */
 export type LoadedModel =
   InHouseModel | InHouseTaggerModel | HuggingFaceModel | LlamaGenerationModel | LlamaEmbeddingModel;
@@ -152,7 +161,7 @@ export class ModelPool {
     if (model.kind !== 'in-house') {
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `${model.reference} is a ${model.kind === 'huggingface' ? 'Hugging Face model folder' : 'GGUF model'}; this command reads models trained here, so send it to the server's predict route instead`,
+        `${model.reference} is a ${DESCRIPTIONS[model.kind]}; this command reads text classifiers trained here, so send it to the server's predict route instead`,
       );
     }
     return model;

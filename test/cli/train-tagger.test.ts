@@ -71,6 +71,11 @@ describe('maas train --task token-classification', () => {
       training: { hyperparameters: { unit: string } };
     };
     expect(card.training.hyperparameters.unit).toBe('character');
+    const predicted = await runCli(['predict', 'ner-cli', '张伟在成都工作', '   '], env);
+    expect(predicted.code).toBe(0);
+    const [entities, blank] = JSON.parse(predicted.stdout) as { word: string; start: number }[][];
+    expect(entities?.map((entity) => entity.word)).toEqual(['张伟', '成都']);
+    expect(blank).toEqual([]);
   }, 120_000);
 
   it('rejects a classifier architecture', async () => {

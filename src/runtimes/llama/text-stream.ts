@@ -50,9 +50,16 @@ export class TextStream {
     return { delta: this.#take(end), stopped: false };
   }
 
-  /** Returns the text still held back, at the end of generation. */
+  /**
+   * Returns the text still held back, at the end of generation. A character whose bytes
+   * were cut off by the token limit decodes to trailing U+FFFD; it is dropped, so the text
+   * holds only whole characters.
+   */
   finish(): string {
-    return this.#take(this.#text.length);
+    let end = this.#text.length;
+    while (end > this.#emitted && this.#text[end - 1] === REPLACEMENT_CHARACTER) end -= 1;
+    this.#text = this.#text.slice(0, end);
+    return this.#take(end);
   }
 
   #take(end: number): string {

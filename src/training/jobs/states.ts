@@ -12,7 +12,7 @@ export function isFinalState(state: JobState): boolean {
 
 /** Tasks and architectures that the trainers support, by task. */
 export const TRAINABLE = {
-  'text-classification': ['lstm', 'bilstm', 'gru', 'rnn', 'fasttext'],
+  'text-classification': ['lstm', 'bilstm', 'gru', 'rnn', 'fasttext', 'textcnn', 'transformer'],
 } as const satisfies Record<string, readonly string[]>;
 export type TrainableTask = keyof typeof TRAINABLE;
 

@@ -120,7 +120,11 @@ export async function trainTagger(
         elapsedMs: Date.now() - started,
       };
       history.push(metrics);
-      const improved = best === undefined || report.overall.f1 > best.f1;
+      // While no span is right yet, the latest weights are the best guess.
+      const improved =
+        best === undefined ||
+        report.overall.f1 > best.f1 ||
+        (report.overall.f1 === 0 && best.f1 === 0);
       if (improved) {
         best?.weights.forEach((weight) => weight.dispose());
         best = {
@@ -131,7 +135,10 @@ export async function trainTagger(
         };
       }
       onEvent({ type: 'epoch', epochs: hp.epochs, improved, ...metrics });
-      if (best !== undefined && epoch - best.epoch >= hp.patience && epoch < hp.epochs) {
+      // Small sets often score no span at all for the first epochs; patience starts counting
+      // once some span is right.
+      const stalled = best !== undefined && best.f1 > 0 && epoch - best.epoch >= hp.patience;
+      if (best !== undefined && stalled && epoch < hp.epochs) {
         onEvent({ type: 'early_stopped', epoch, bestEpoch: best.epoch });
         break;
       }

@@ -18,9 +18,10 @@ describe('TextStream', () => {
     expect(stream.text).toBe('a猫b');
   });
 
-  it('flushes a trailing replacement character at the end', () => {
+  it('drops a character cut off at the end', () => {
     const stream = new TextStream();
-    expect(run(stream, ['x\uFFFD'])).toEqual(['x', '\uFFFD']);
+    expect(run(stream, ['x\uFFFD'])).toEqual(['x', '']);
+    expect(stream.text).toBe('x');
   });
 
   it('cuts the text before a stop sequence', () => {
