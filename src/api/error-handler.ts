@@ -109,11 +109,10 @@ export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string };
 }
 
-/** OpenAI's error `type` for an HTTP status. */
+/** OpenAI's error `type` for an HTTP status; OpenAI reports an unknown model as invalid_request_error. */
 function openAiErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
   if (status === 429) return 'rate_limit_error';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';

@@ -353,6 +353,34 @@ export class ModelPool {
     }
   }
 
+  /** Creates the scheduler of a model trained here, whose inputs are encodings of token ids. */
+  #encodingScheduler(
+    reference: string,
+    runBatch: (encodings: Encoding[]) => Promise<Float32Array[]>,
+  ): BatchScheduler<Encoding, Float32Array> {
+    const onBatch = this.#options.onBatch;
+    return new BatchScheduler<Encoding, Float32Array>({
+      ...this.#options.scheduler,
+      name: reference,
+      runBatch,
+      lengthOf: (encoding) => encoding.length,
+      ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
+      ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+    });
+  }
+
+  #logLoaded(version: ResolvedVersion, started: number): void {
+    this.#logger?.info(
+      {
+        model: version.name,
+        version: version.version,
+        runtime: version.runtime,
+        loadMs: Date.now() - started,
+      },
+      'model loaded',
+    );
+  }
+
   async #loadTagger(
     version: ResolvedVersion,
     reference: string,
@@ -364,24 +392,8 @@ export class ModelPool {
         loadGraph(version.runtime, version.dir, this.#options.runtime),
       ]);
       const pipeline = new TokenClassificationPipeline(file, graph);
-      const onBatch = this.#options.onBatch;
-      const scheduler = new BatchScheduler<Encoding, Float32Array>({
-        ...this.#options.scheduler,
-        name: reference,
-        runBatch: (windows) => pipeline.score(windows),
-        lengthOf: (window) => window.length,
-        ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
-        ...(this.#logger === undefined ? {} : { logger: this.#logger }),
-      });
-      this.#logger?.info(
-        {
-          model: version.name,
-          version: version.version,
-          runtime: version.runtime,
-          loadMs: Date.now() - started,
-        },
-        'model loaded',
-      );
+      const scheduler = this.#encodingScheduler(reference, (windows) => pipeline.score(windows));
+      this.#logLoaded(version, started);
       return {
         kind: 'in-house-tagger',
         name: version.name,
@@ -439,24 +451,10 @@ export class ModelPool {
         loadGraph(version.runtime, version.dir, this.#options.runtime),
       ]);
       const pipeline = new TextClassificationPipeline(tokenizer, graph, labels as string[]);
-      const onBatch = this.#options.onBatch;
-      const scheduler = new BatchScheduler<Encoding, Float32Array>({
-        ...this.#options.scheduler,
-        name: reference,
-        runBatch: (encodings) => pipeline.score(encodings),
-        lengthOf: (encoding) => encoding.length,
-        ...(onBatch === undefined ? {} : { onBatch: (report) => onBatch(reference, report) }),
-        ...(this.#logger === undefined ? {} : { logger: this.#logger }),
-      });
-      this.#logger?.info(
-        {
-          model: version.name,
-          version: version.version,
-          runtime: version.runtime,
-          loadMs: Date.now() - started,
-        },
-        'model loaded',
+      const scheduler = this.#encodingScheduler(reference, (encodings) =>
+        pipeline.score(encodings),
       );
+      this.#logLoaded(version, started);
       return {
         kind: 'in-house',
         name: version.name,
