@@ -174,6 +174,20 @@ describe('POST /v1/datasets', () => {
     expect(body.labels).toEqual(['正面', '负面'].sort());
   });
 
+  it.each([
+    ['a path', '../etc/passwd'],
+    ['a control character', 'bad\u0007name'],
+    ['too many characters', 'x'.repeat(129)],
+    ['only spaces', '   '],
+  ])('rejects a name with %s', async (_case, name) => {
+    await deleteAll();
+    const response = await upload('text,label\nok,1\nno,0\n', 'named.csv', { name });
+
+    const body = await expectError(response, 400, 'MAAS_ERR_REQUEST_INVALID');
+    expect(body.error.param).toBe('name');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
   it('returns 422 for an empty file', async () => {
     await deleteAll();
     await expectError(await upload('', 'empty.csv'), 422, 'MAAS_ERR_DATASET_EMPTY');

@@ -113,7 +113,7 @@ export class DatasetStore {
       });
       const row = {
         id: received.digest,
-        name: description.name ?? (basename(description.fileName) || received.digest),
+        name: datasetName(description, received.digest),
         format,
         kind,
         task: TASK_OF_KIND[kind],
@@ -277,4 +277,39 @@ function datasetNotFound(id: string): MaasError {
     `no dataset has id ${JSON.stringify(id)}; GET /v1/datasets or maas datasets list shows the ids`,
     { param: 'id' },
   );
+}
+
+/** Most characters in a dataset's display name. */
+const MAX_DATASET_NAME_LENGTH = 128;
+
+/** Control characters, bidirectional overrides and path separators, which a display name may not contain. */
+const UNSAFE_NAME_CHARACTERS = /[\p{Cc}\u202a-\u202e\u2066-\u2069/\\]/u;
+
+/**
+ * Returns the display name of a dataset: the `name` field, checked, or else the uploaded
+ * file's base name with unsafe characters removed and cut to 128 characters.
+ *
+ * @throws MaasError `MAAS_ERR_REQUEST_INVALID` for a `name` that is empty, too long or
+ * contains a control character or a path separator.
+ */
+function datasetName(description: DatasetDescription, digest: string): string {
+  const { name } = description;
+  if (name === undefined) {
+    const fromFile = basename(description.fileName)
+      .replace(new RegExp(UNSAFE_NAME_CHARACTERS.source, 'gu'), '')
+      .slice(0, MAX_DATASET_NAME_LENGTH);
+    return fromFile === '' ? digest : fromFile;
+  }
+  if (
+    name.trim() === '' ||
+    name.length > MAX_DATASET_NAME_LENGTH ||
+    UNSAFE_NAME_CHARACTERS.test(name)
+  ) {
+    throw new MaasError(
+      'MAAS_ERR_REQUEST_INVALID',
+      `name must be 1 to ${MAX_DATASET_NAME_LENGTH} characters without control characters, / or \\; got ${name.length} characters`,
+      { param: 'name' },
+    );
+  }
+  return name;
 }
