@@ -233,12 +233,12 @@ describe('training job validation', () => {
 
   it('rejects an unknown architecture', async () => {
     const body = await expectError(
-      await postJob(baseUrl, { dataset_id: datasetId, model: 'm', architecture: 'transformer' }),
+      await postJob(baseUrl, { dataset_id: datasetId, model: 'm', architecture: 'bilstm-crf' }),
       422,
       'MAAS_ERR_TASK_UNSUPPORTED',
     );
     expect(body.error.param).toBe('architecture');
-    expect(body.error.message).toContain('lstm, bilstm, gru, rnn, fasttext');
+    expect(body.error.message).toContain('lstm, bilstm, gru, rnn, fasttext, textcnn, transformer');
   });
 
   it('rejects a validation label unseen in training', async () => {
