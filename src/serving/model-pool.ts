@@ -74,7 +74,7 @@ export interface LlamaEmbeddingModel extends LoadedModelBase {
   readonly serving: EmbeddingServing;
 }
 
-/** What each kind of loaded model is, for messages. */
+/** Description of each kind of loaded model, for messages. */
 const DESCRIPTIONS: Record<LoadedModel['kind'], string> = {
   'in-house': 'text classifier trained here',
   'in-house-tagger': 'token classifier trained here',

@@ -34,7 +34,7 @@ interface MockHub {
   failWith: number | undefined;
   /** Send files without a content-length header, as a chunked stream. */
   chunked: boolean;
-  /** A file to answer 404 for, when set. */
+  /** A file that gets 404, when set. */
   missing: string | undefined;
   close(): Promise<void>;
 }

@@ -124,8 +124,9 @@ async function receiveUpload(
 }
 
 /**
- * Returns a 400 for a body that is not valid multipart data (no boundary, cut off before the
- * closing boundary), which the multipart parser reports as plain errors; undefined otherwise.
+ * Returns a 400 error for a body that is not valid multipart data, such as one without a
+ * boundary or cut off before the closing boundary. The multipart parser reports those as
+ * plain errors. Returns undefined for any other error.
  */
 function malformedMultipart(error: unknown): MaasError | undefined {
   if (error instanceof MaasError || !(error instanceof Error)) return undefined;

@@ -279,7 +279,7 @@ function datasetNotFound(id: string): MaasError {
   );
 }
 
-/** Most characters in a dataset's display name. */
+/** Maximum characters in a dataset's display name. */
 const MAX_DATASET_NAME_LENGTH = 128;
 
 /** Control characters, bidirectional overrides and path separators, which a display name may not contain. */
