@@ -225,7 +225,7 @@ export const SETTINGS = [
     default: 1_800_000,
     min: 1000,
     max: 86_400_000,
-    description: 'Longest time the download of one hub model may take, in milliseconds.',
+    description: 'Maximum time the download of one hub model may take, in milliseconds.',
   },
   {
     name: 'training.concurrency',

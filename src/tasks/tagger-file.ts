@@ -45,6 +45,10 @@ export async function readTaggerFile(dir: string): Promise<TaggerFile> {
   }
   const invalid = (field: string, expected: string): MaasError =>
     new MaasError('MAAS_ERR_ARTIFACT_INVALID', `${path}: ${field} must be ${expected}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid('the file', 'a JSON object');
+  }
+
   if (value['format'] !== TAGGER_FORMAT || value['format_version'] !== TAGGER_FORMAT_VERSION) {
     throw invalid('format', `"${TAGGER_FORMAT}" version ${TAGGER_FORMAT_VERSION}`);
   }
@@ -55,6 +59,7 @@ export async function readTaggerFile(dir: string): Promise<TaggerFile> {
   if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1) {
     throw invalid('max_length', 'a positive integer');
   }
+
   for (const field of ['vocabulary', 'tags'] as const) {
     const list = value[field];
     if (
@@ -65,6 +70,7 @@ export async function readTaggerFile(dir: string): Promise<TaggerFile> {
       throw invalid(field, 'a non-empty list of strings');
     }
   }
+
   const tagCount = (value['tags'] as string[]).length;
   const crf = value['crf'];
   if (crf !== null && !isCrf(crf, tagCount)) {

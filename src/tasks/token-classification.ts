@@ -108,14 +108,7 @@ export class TokenClassificationPipeline {
     windowScores: readonly Float32Array[],
     parameters: RawParameters,
   ): EntityGroup[] | TokenEntity[] {
-    rejectUnknownParameters('token-classification', parameters, PARAMETERS);
-    const strategy = readChoice(
-      parameters,
-      'aggregation_strategy',
-      AGGREGATION_STRATEGIES,
-      'simple',
-    );
-    const ignoreLabels = readStringList(parameters, 'ignore_labels', { fallback: ['O'] });
+    const { strategy, ignoreLabels } = this.readParameters(parameters);
     const width = this.tags.length;
     const scored: ScoredToken[] = [];
     encoding.windows.forEach((window, index) => {
@@ -138,6 +131,22 @@ export class TokenClassificationPipeline {
       });
     });
     return aggregateTokens(text, scored, this.tags, strategy, ignoreLabels);
+  }
+
+  /**
+   * Reads `aggregation_strategy` (default `simple`) and `ignore_labels` (default `["O"]`).
+   *
+   * @throws MaasError `MAAS_ERR_REQUEST_INVALID` naming an unknown or invalid parameter.
+   */
+  readParameters(parameters: RawParameters): {
+    strategy: (typeof AGGREGATION_STRATEGIES)[number];
+    ignoreLabels: readonly string[];
+  } {
+    rejectUnknownParameters('token-classification', parameters, PARAMETERS);
+    return {
+      strategy: readChoice(parameters, 'aggregation_strategy', AGGREGATION_STRATEGIES, 'simple'),
+      ignoreLabels: readStringList(parameters, 'ignore_labels', { fallback: ['O'] }),
+    };
   }
 
   dispose(): void {

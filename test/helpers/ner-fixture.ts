@@ -7,6 +7,7 @@ export const NER_TAGS = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC', 'B-ORG', 'I-OR
 const PEOPLE = ['王小明', '李华', '张伟', '刘洋', '陈静', '杨帆', '赵磊', '黄丽'];
 const PLACES = ['北京', '上海', '广州', '深圳', '杭州', '南京', '成都', '武汉'];
 const ORGS = ['清华大学', '腾讯公司', '中国银行', '人民医院', '新华社', '北京大学'];
+const NAMES_BY_TYPE: Record<string, readonly string[]> = { PER: PEOPLE, LOC: PLACES, ORG: ORGS };
 const TEMPLATES = [
   '{PER}在{LOC}工作',
   '{PER}昨天去了{LOC}',
@@ -31,8 +32,7 @@ export function synthesizeNerSentences(count: number, seed: number): TaggedSente
     const tags: string[] = [];
     for (const part of pick(TEMPLATES).split(/(\{[A-Z]+\})/)) {
       const type = /^\{([A-Z]+)\}$/.exec(part)?.[1];
-      const text =
-        type === undefined ? part : pick(type === 'PER' ? PEOPLE : type === 'LOC' ? PLACES : ORGS);
+      const text = type === undefined ? part : pick(NAMES_BY_TYPE[type] ?? []);
       [...text].forEach((character, position) => {
         tokens.push(character);
         tags.push(type === undefined ? 'O' : `${position === 0 ? 'B' : 'I'}-${type}`);

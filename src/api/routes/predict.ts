@@ -148,11 +148,11 @@ async function tagInHouse(
 ): Promise<unknown[]> {
   const encodings = texts.map((text) => model.pipeline.encode(text));
   // Checks the parameters before anything is queued.
-  model.pipeline.entities('', { tokens: [], windows: [] }, [], parameters);
+  model.pipeline.readParameters(parameters);
   const windows = encodings.flatMap((encoding) => encoding.windows);
   await meterInput(countEncodedTokens(windows));
-  // Long inputs give many windows; queueing them in slices keeps a request within the queue
-  // length, whose limit is meant for requests, not for the windows of one text.
+  // Long inputs give many windows. Queueing them in slices keeps a request within the queue
+  // length, because that limit is meant for requests, not for the windows of one text.
   const scores: Float32Array[] = [];
   for (let start = 0; start < windows.length; start += TAGGER_WINDOWS_PER_SUBMIT) {
     const slice = windows.slice(start, start + TAGGER_WINDOWS_PER_SUBMIT);
