@@ -165,6 +165,15 @@ export const SETTINGS = [
       'Longest time the inputs of a request may wait in the queue; later requests get 504. 0 turns the limit off.',
   },
   {
+    name: 'serving.stream_interval_ms',
+    type: 'integer',
+    default: 10,
+    min: 0,
+    max: 10_000,
+    description:
+      'Shortest time between two text chunks of one streamed generation; text generated sooner is joined into the next chunk. 0 sends a chunk for every piece of text.',
+  },
+  {
     name: 'serving.memory_budget_mb',
     type: 'integer',
     default: 4096,

@@ -37,6 +37,8 @@ beforeAll(async () => {
     'llama.parallel_sequences': 4,
     'llama.threads': 1,
     'limits.max_tokens': 8000,
+    // A chunk for every piece of text, so that tests can see each token's delta.
+    'serving.stream_interval_ms': 0,
   });
   const gguf = join(fixtures, TINY_LLAMA_FILE);
   await importGgufFile(context.registry, gguf, { name: 'llama' });

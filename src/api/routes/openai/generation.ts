@@ -7,6 +7,7 @@ import type { FinishReason, GenerationResult } from '../../../runtimes/llama/ind
 import type { LlamaGenerationModel, LoadedModel } from '../../../serving/model-pool.js';
 import { openAiErrorBody } from './errors.js';
 import type { Sampling } from './sampling.js';
+import { TextPacer } from './text-pacer.js';
 
 /** OpenAI's `usage` object. */
 export interface Usage {
@@ -117,7 +118,8 @@ export function meterCancelled(reply: FastifyReply): (completionTokens: number) 
 }
 
 /**
- * Streams a generation as server-sent events: one chunk per piece of text, exactly one chunk
+ * Streams a generation as server-sent events: chunks of text, paced by
+ * `serving.stream_interval_ms` (see {@link TextPacer}), exactly one chunk
  * with `finish_reason`, a usage chunk when `includeUsage` is set, then `data: [DONE]`.
  * Errors before the generation leaves the queue, such as a full queue or a passed deadline,
  * reject as usual and so get their HTTP status. An error after the stream started is sent as
@@ -138,6 +140,9 @@ export async function streamGeneration(
   const send = (body: object | string): void => {
     events.write(`data: ${typeof body === 'string' ? body : JSON.stringify(body)}\n\n`);
   };
+  const pacer = new TextPacer(context.settings['serving.stream_interval_ms'], (text) =>
+    send(format.text(text)),
+  );
   const signal = disconnectSignal(reply);
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => {
@@ -149,7 +154,7 @@ export async function streamGeneration(
       ...sampling,
       promptTokens,
       signal,
-      onText: (text) => send(format.text(text)),
+      onText: (text) => pacer.push(text),
       onCancelled: meterCancelled(reply),
     },
     {
@@ -168,13 +173,17 @@ export async function streamGeneration(
       await meterTokens(reply.request, { output: result.completionTokens }).catch(
         (error: unknown) => reply.log.warn({ err: error }, 'output tokens not metered'),
       );
+      pacer.flush();
       send(format.finish(result.finishReason));
       if (includeUsage) send(format.usage(usageOf(result)));
       send('[DONE]');
       events.end();
     },
     (error: unknown) => {
-      if (!signal.aborted) {
+      if (signal.aborted) {
+        pacer.discard();
+      } else {
+        pacer.flush();
         reply.log.error({ err: error }, 'generation failed after the stream started');
         const body = openAiErrorBody(
           error instanceof MaasError
