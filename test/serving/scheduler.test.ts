@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino, type Logger } from 'pino';
 
 import { MaasError } from '../../src/errors/index.js';
 import type { BatchReport } from '../../src/serving/scheduler/index.js';
@@ -721,5 +722,36 @@ describe('BatchScheduler.close', () => {
 
     expect((await request).code).toBe('MAAS_ERR_NOT_READY');
     expect(countTimers()).toBe(before);
+  });
+});
+
+describe('BatchScheduler failure logs', () => {
+  function logLines(): { lines: { level: number; msg: string }[]; logger: Logger } {
+    const lines: { level: number; msg: string }[] = [];
+    const stream = { write: (line: string) => lines.push(JSON.parse(line)) };
+    return { lines, logger: pino({ level: 'debug' }, stream) };
+  }
+
+  it('logs a cancelled batch at debug level', async () => {
+    const { lines, logger } = logLines();
+    const cancelled = new MaasError('MAAS_ERR_REQUEST_CANCELLED', 'the generation was cancelled');
+    const scheduler = createScheduler({ runBatch: () => Promise.reject(cancelled), logger });
+
+    await expect(scheduler.submit([item('a')])).rejects.toBe(cancelled);
+
+    expect(lines).toContainEqual(expect.objectContaining({ level: 20, msg: 'batch cancelled' }));
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+  });
+
+  it('logs a failed batch at error level', async () => {
+    const { lines, logger } = logLines();
+    const scheduler = createScheduler({
+      runBatch: () => Promise.reject(new Error('engine crashed')),
+      logger,
+    });
+
+    await expect(scheduler.submit([item('a')])).rejects.toThrow('engine crashed');
+
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'batch failed' }));
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { MaasError } from '../../errors/index.js';
 import { paddedTokens, selectBatch } from './batch-selection.js';
 import { BatchStatistics, type SchedulerStats } from './batch-statistics.js';
 import {
@@ -290,10 +291,15 @@ export class BatchScheduler<Input, Output> {
     this.#runningCount -= 1;
     this.#statistics.record(entries.length, computeMs, outputs !== undefined);
     if (outputs === undefined) {
-      this.#logger?.error(
-        { err: error, model: this.name, batchSize: entries.length },
-        'batch failed',
-      );
+      // A generation stopped by its client's disconnect is expected, not a failure.
+      if (error instanceof MaasError && error.code === 'MAAS_ERR_REQUEST_CANCELLED') {
+        this.#logger?.debug({ model: this.name, batchSize: entries.length }, 'batch cancelled');
+      } else {
+        this.#logger?.error(
+          { err: error, model: this.name, batchSize: entries.length },
+          'batch failed',
+        );
+      }
       for (const request of new Set(entries.map((entry) => entry.request))) {
         this.#fail(request, error);
       }
