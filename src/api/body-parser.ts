@@ -22,6 +22,34 @@ export function installJsonParser(app: FastifyInstance): void {
       done(error as unknown as Parameters<typeof done>[0], undefined);
       return;
     }
-    parseJson(request, bytes.toString('utf8'), done);
+    const text = bytes.toString('utf8');
+    parseJson(request, text, (error, parsed) => {
+      if (error === null) {
+        done(null, parsed);
+        return;
+      }
+      done(explainJsonError(error, text) as unknown as Parameters<typeof done>[0], undefined);
+    });
   });
+}
+
+/**
+ * Replaces Fastify's one message for every rejected JSON body with the reason: the parse
+ * error with its position, or a prototype key in otherwise valid JSON.
+ */
+function explainJsonError(error: Error & { code?: string }, text: string): Error {
+  if (error.code !== 'FST_ERR_CTP_INVALID_JSON_BODY') return error;
+  try {
+    JSON.parse(text);
+  } catch (parseError) {
+    return new MaasError(
+      'MAAS_ERR_REQUEST_JSON_INVALID',
+      `request body is not valid JSON: ${(parseError as Error).message}`,
+      { cause: parseError },
+    );
+  }
+  return new MaasError(
+    'MAAS_ERR_REQUEST_JSON_INVALID',
+    'request body contains a "__proto__" or "constructor.prototype" key, which is not allowed; remove it and send the request again',
+  );
 }

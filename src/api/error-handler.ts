@@ -82,6 +82,9 @@ function validationError(error: FastifyError): MaasError {
     const extra = (first.params as { additionalProperty?: string }).additionalProperty;
     field = path === '' ? `${extra}` : `${path}.${extra}`;
     message = 'is not a known field';
+  } else if (first?.keyword === 'const' || first?.keyword === 'enum') {
+    const allowed = allowedValues(error.validation ?? [], first.instancePath);
+    if (allowed.length > 0) message = `must be one of ${allowed.join(', ')}`;
   } else if (first?.keyword === 'required') {
     const missing = (first.params as { missingProperty?: string }).missingProperty;
     field = path === '' ? `${missing}` : `${path}.${missing}`;
@@ -91,6 +94,24 @@ function validationError(error: FastifyError): MaasError {
     param: field,
     cause: error,
   });
+}
+
+/**
+ * Lists the values a field allows, from the `const` and `enum` violations at `instancePath`:
+ * a union of literals fails with one `const` violation per literal.
+ */
+function allowedValues(
+  violations: NonNullable<FastifyError['validation']>,
+  instancePath: string,
+): string[] {
+  const values: unknown[] = [];
+  for (const violation of violations) {
+    if (violation.instancePath !== instancePath) continue;
+    const params = violation.params as { allowedValue?: unknown; allowedValues?: unknown[] };
+    if (violation.keyword === 'const') values.push(params.allowedValue);
+    if (violation.keyword === 'enum') values.push(...(params.allowedValues ?? []));
+  }
+  return [...new Set(values.map((value) => JSON.stringify(value)))];
 }
 
 export function errorBody(error: MaasError): ErrorBody {

@@ -183,6 +183,9 @@ describe('hostile input', () => {
     const response = await postRaw('{"inputs":"x","__proto__":{"polluted":true}}');
     expect(response.status).toBe(400);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    const { error } = (await response.json()) as { error: { message: string } };
+    expect(error.message).toContain('"__proto__"');
+    expect(error.message).not.toContain('not valid JSON');
   });
 });
 

@@ -169,6 +169,21 @@ describe('auth with keys', () => {
     });
   });
 
+  it('lists allowed scopes for an unknown one', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: { authorization: `Bearer ${admin.secret}` },
+      payload: { name: 'bad-scope', scopes: ['infer', 'everything'] },
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.param).toBe('scopes[1]');
+    expect(response.json().error.message).toBe(
+      'scopes[1] must be one of "infer", "train", "admin"',
+    );
+  });
+
   it('manages keys over HTTP and audits it', async () => {
     const headers = { authorization: `Bearer ${admin.secret}` };
     const created = await server.app.inject({
