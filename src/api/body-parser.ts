@@ -14,6 +14,11 @@ export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
+    // Some clients send a JSON content type on every request, also on a DELETE without a body.
+    if (bytes.length === 0 && request.method === 'DELETE') {
+      done(null, undefined);
+      return;
+    }
     if (!isUtf8(bytes)) {
       const error = new MaasError(
         'MAAS_ERR_REQUEST_JSON_INVALID',
