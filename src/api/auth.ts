@@ -165,7 +165,7 @@ const recorded = new WeakSet<FastifyRequest>();
  * Releases the request's concurrency slot and records its usage and, for requests that change
  * state on an admin-only route, its audit entry. It runs from onResponse or from the
  * connection's close event, whichever comes first, so that a client that disconnects also
- * frees its slot. Tokens metered after that point count against the limits but not in usage.
+ * frees its slot. Tokens metered after that point go to usage through `recordLateUsage`.
  */
 async function finishRequest(
   request: FastifyRequest,
@@ -179,15 +179,18 @@ async function finishRequest(
   tenant.release();
 
   const status = aborted ? 499 : reply.statusCode;
+  const model = request.modelReference?.split('@')[0] ?? '';
   tenancy.usage.record({
     keyId: tenant.keyId,
-    model: request.modelReference?.split('@')[0] ?? '',
+    model,
     requests: 1,
     inputTokens: tenant.inputTokens,
     outputTokens: tenant.outputTokens,
     computeMs: reply.elapsedTime,
     errors: status >= 400 ? 1 : 0,
   });
+  tenant.recordLateUsage = ({ inputTokens, outputTokens }) =>
+    tenancy.usage.record({ keyId: tenant.keyId, model, inputTokens, outputTokens });
 
   const url = request.routeOptions.url ?? '';
   const access = routeAccess(request.method, url, request.routeOptions.config);

@@ -17,6 +17,11 @@ export interface TenantState {
   release(): void;
   /** Counts tokens against the key's limits and returns the token limit headers. */
   chargeTokens(tokens: number, kind: 'input' | 'output'): Promise<LimitHeaders>;
+  /**
+   * Records tokens metered after the request's usage row was written, such as the output of
+   * a generation that its client cut off. Set once that row is written.
+   */
+  recordLateUsage?: (counts: { inputTokens: number; outputTokens: number }) => void;
   /** Target of the audit entry of an admin action, when the route has a better one than its parameters. */
   auditTarget?: string;
 }
@@ -51,4 +56,5 @@ export async function meterTokens(request: FastifyRequest, counts: TokenCounts):
     tenant.outputTokens += output;
     Object.assign(tenant.headers, await tenant.chargeTokens(output, 'output'));
   }
+  tenant.recordLateUsage?.({ inputTokens: input, outputTokens: output });
 }

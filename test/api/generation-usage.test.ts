@@ -37,6 +37,8 @@ async function start(): Promise<{ context: AppContext; server: Server; baseUrl: 
       'log.level': 'silent',
       'llama.context_size': 256,
       'llama.threads': 1,
+      // A chunk for every token, so that the abort test can count tokens by chunks.
+      'serving.stream_interval_ms': 0,
       // Long enough that only the query and shutdown write the counters.
       'usage.flush_interval_ms': 3_600_000,
     },
@@ -103,7 +105,7 @@ describe('usage of generations', () => {
   it('charges the tokens of an aborted stream', async () => {
     const { context, server, baseUrl } = await start();
     try {
-      const { secret } = await context.tenancy.keys.create({
+      const { key, secret } = await context.tenancy.keys.create({
         name: 'aborting',
         scopes: ['infer'],
         limits: { tpm: 1000 },
@@ -119,7 +121,8 @@ describe('usage of generations', () => {
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let chunks = 0;
       while (chunks < 10) {
-        const { value } = await reader.read();
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended after ${chunks} chunks`);
         chunks += new TextDecoder().decode(value).split('data: ').length - 1;
       }
       abort.abort();
@@ -131,11 +134,18 @@ describe('usage of generations', () => {
         headers,
         body: JSON.stringify({ model: 'llama', prompt: 'the', max_tokens: 1 }),
       });
-      const usage = ((await next.json()) as { usage: { total_tokens: number } }).usage;
+      const usage = (
+        (await next.json()) as { usage: { total_tokens: number; completion_tokens: number } }
+      ).usage;
       const remaining = Number(next.headers.get('x-ratelimit-remaining-tokens'));
 
       // At least the 10 streamed pieces were generated before the abort, besides the prompts.
       expect(remaining).toBeLessThanOrEqual(1000 - usage.total_tokens - 10);
+      // The usage rows count them too, although the aborted request's row was written first.
+      const rows = await context.tenancy.usage.query({ keyId: key.id });
+      const outputTokens = rows.reduce((sum, row) => sum + row.output_tokens, 0);
+      expect(outputTokens).toBeGreaterThanOrEqual(usage.completion_tokens + 10);
+      expect(rows.reduce((sum, row) => sum + row.requests, 0)).toBe(2);
     } finally {
       await server.app.close();
       await context.close();
