@@ -3,22 +3,15 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildServer, type Server } from '../../src/api/server.js';
-import type { AppContext } from '../../src/app/context.js';
 import { TINY_LLAMA_FILE, writeAllFixtures } from '../../src/fixtures/index.js';
 import { importGgufFile } from '../../src/serving/import-gguf.js';
-import {
-  makeTempDir,
-  openTestContext,
-  removeTempDir,
-  silentLogger,
-} from '../helpers/sentiment-fixture.js';
+import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 // Streams with the default `serving.stream_interval_ms`, which joins the text of tokens that
 // the fixture model writes faster than one per interval.
 let root: string;
-let context: AppContext;
-let server: Server;
+let running: TestServer;
 let client: OpenAI;
 
 const MAX_TOKENS = 1500;
@@ -27,16 +20,18 @@ beforeAll(async () => {
   root = await makeTempDir('stream-pacing');
   const fixtures = join(root, 'fixtures');
   await writeAllFixtures(fixtures, { seed: 5 });
-  context = await openTestContext(root, { 'llama.context_size': 2048, 'llama.threads': 1 });
-  await importGgufFile(context.registry, join(fixtures, TINY_LLAMA_FILE), { name: 'llama' });
-  server = buildServer(context, silentLogger());
-  const baseUrl = await server.app.listen({ host: '127.0.0.1', port: 0 });
-  client = new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
+  running = await startTestServer(
+    root,
+    { 'llama.context_size': 2048, 'llama.threads': 1 },
+    async (context) => {
+      await importGgufFile(context.registry, join(fixtures, TINY_LLAMA_FILE), { name: 'llama' });
+    },
+  );
+  client = new OpenAI({ baseURL: `${running.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
 }, 60_000);
 
 afterAll(async () => {
-  await server?.app.close();
-  await context?.close();
+  await running?.close();
   if (root !== undefined) await removeTempDir(root);
 });
 
