@@ -6,13 +6,14 @@ import type { AppContext } from '../../../app/context.js';
 import { MaasError } from '../../../errors/index.js';
 import { CHAT_ROLES, type ChatMessage } from '../../../runtimes/llama/index.js';
 import {
+  chunkBuilder,
   generateOnce,
   getGenerationModel,
   streamGeneration,
   usageOf,
   type ChunkFormat,
 } from './generation.js';
-import { readChoiceCount, readSampling } from './sampling.js';
+import { GENERATION_FIELDS, readChoiceCount, readSampling } from './sampling.js';
 
 /** Body of `POST /v1/chat/completions`. Other OpenAI fields are accepted and ignored. */
 export const ChatCompletionBody = Type.Object({
@@ -25,18 +26,8 @@ export const ChatCompletionBody = Type.Object({
     }),
     { minItems: 1 },
   ),
-  max_tokens: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  ...GENERATION_FIELDS,
   max_completion_tokens: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  temperature: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-  top_p: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-  top_k: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()])),
-  n: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-  stream_options: Type.Optional(
-    Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
-  ),
 });
 export type ChatCompletionBody = Static<typeof ChatCompletionBody>;
 
@@ -98,12 +89,7 @@ export function registerChatCompletionsRoute(app: FastifyInstance, context: AppC
       const envelope = { id, object: 'chat.completion.chunk', created, model: body.model };
       if (body.stream === true) {
         const includeUsage = body.stream_options?.include_usage === true;
-        const chunk = (choices: object[], extra: object = {}): object => ({
-          ...envelope,
-          choices,
-          ...(includeUsage ? { usage: null } : {}),
-          ...extra,
-        });
+        const chunk = chunkBuilder(envelope, includeUsage);
         const format: ChunkFormat = {
           start: () =>
             chunk([

@@ -5,31 +5,22 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { MaasError } from '../../../errors/index.js';
 import {
+  chunkBuilder,
   generateOnce,
   getGenerationModel,
   streamGeneration,
   usageOf,
   type ChunkFormat,
 } from './generation.js';
-import { readChoiceCount, readSampling } from './sampling.js';
+import { GENERATION_FIELDS, readChoiceCount, readSampling } from './sampling.js';
 
 /** Body of `POST /v1/completions`. Other OpenAI fields are accepted and ignored. */
 export const CompletionBody = Type.Object({
   model: Type.String({ minLength: 1 }),
   // OpenAI also takes a list of prompts or token ids; this server takes one string.
   prompt: Type.Union([Type.String(), Type.Array(Type.Unknown())]),
-  max_tokens: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  temperature: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-  top_p: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-  top_k: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()])),
-  n: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  ...GENERATION_FIELDS,
   echo: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-  stream_options: Type.Optional(
-    Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
-  ),
 });
 export type CompletionBody = Static<typeof CompletionBody>;
 
@@ -73,12 +64,7 @@ export function registerCompletionsRoute(app: FastifyInstance, context: AppConte
       const envelope = { id, object: 'text_completion', created, model: body.model };
       if (body.stream === true) {
         const includeUsage = body.stream_options?.include_usage === true;
-        const chunk = (choices: object[], extra: object = {}): object => ({
-          ...envelope,
-          choices,
-          ...(includeUsage ? { usage: null } : {}),
-          ...extra,
-        });
+        const chunk = chunkBuilder(envelope, includeUsage);
         const choice = (text: string, reason: string | null): object => ({
           index: 0,
           text,

@@ -67,6 +67,23 @@ export interface ChunkFormat {
   usage: (usage: Usage) => object;
 }
 
+/**
+ * Returns a function that builds the chunks of one stream: `envelope` (id, object, created,
+ * model), the choices, and `usage: null` on every chunk before the usage chunk when the client
+ * asked for usage, as OpenAI sends it.
+ */
+export function chunkBuilder(
+  envelope: object,
+  includeUsage: boolean,
+): (choices: object[], extra?: object) => object {
+  return (choices, extra = {}) => ({
+    ...envelope,
+    choices,
+    ...(includeUsage ? { usage: null } : {}),
+    ...extra,
+  });
+}
+
 /** Returns a signal that aborts when the client closes the connection before the response ends. */
 export function disconnectSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();

@@ -1,4 +1,20 @@
+import { Type } from '@sinclair/typebox';
 import { MaasError } from '../../../errors/index.js';
+
+/** Body fields that the chat and text completion routes share: sampling and streaming. */
+export const GENERATION_FIELDS = {
+  max_tokens: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  temperature: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  top_p: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+  top_k: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()])),
+  n: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  stream_options: Type.Optional(
+    Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
+  ),
+};
 
 /** Sampling options of one generation, read from a request. */
 export interface Sampling {
