@@ -137,7 +137,7 @@ export interface RemoteTrainingOptions {
   file: string;
   /** Form fields of the dataset upload: format and columns. */
   datasetFields: Record<string, string>;
-  /** What the progress lines count: `rows` or `sentences`. */
+  /** Unit that the progress lines count: `rows` or `sentences`. */
   rowName: string;
   /** Body of the job request, without the dataset id. */
   job: {

@@ -93,7 +93,7 @@ export const ERROR_CODES = {
   },
   MAAS_ERR_DATASET_KIND_MISMATCH: {
     status: 400,
-    description: 'A dataset holds another kind of data than the task of the training job reads.',
+    description: 'A dataset contains another kind of data than the task of the training job reads.',
   },
   MAAS_ERR_TRAINING_INVALID: {
     status: 422,

@@ -301,6 +301,7 @@ describe('maas train --server for a tagger', () => {
   it('trains a tagger on the server', async () => {
     const file = join(root, 'remote.conll');
     await writeFile(file, toConll(synthesizeNerSentences(60, 6)));
+
     const result = await runCli(
       [
         'train',
@@ -327,6 +328,7 @@ describe('maas train --server for a tagger', () => {
     expect(result.stdout).toMatch(/training job job-[0-9a-f-]+ queued/);
     expect(result.stdout).toMatch(/epoch 1\/1 .*val_f1/);
     expect(result.stdout).toContain('registered ner-remote@1');
+
     const [job] = (
       (await (await fetch(`${baseUrl}/v1/training-jobs`)).json()) as {
         data: Record<string, unknown>[];

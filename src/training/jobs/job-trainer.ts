@@ -21,9 +21,9 @@ export interface JobRunOptions {
 }
 
 /**
- * What the training jobs need from the trainer of one task: its checks before a job is
- * queued, and the run itself. The runner and the job checks find a trainer by the job's task
- * in `JOB_TRAINERS` and nowhere else.
+ * Trainer of the jobs of one task: its checks before a job is queued, and the run itself.
+ * The runner and the job checks find a trainer by the job's task in `JOB_TRAINERS` and
+ * nowhere else.
  */
 export interface JobTrainer {
   /** Kind of dataset that the trainer reads. */

@@ -3,7 +3,7 @@ import type { JobTrainer } from './job-trainer.js';
 import type { TrainableTask } from './states.js';
 import { TAGGER_JOB_TRAINER } from './tagger-job.js';
 
-/** The trainer of each task that jobs train; the one place that dispatches by task. */
+/** Trainer of each task that jobs train. The job code dispatches by task here only. */
 export const JOB_TRAINERS: Readonly<Record<TrainableTask, JobTrainer>> = {
   'text-classification': CLASSIFIER_JOB_TRAINER,
   'token-classification': TAGGER_JOB_TRAINER,

@@ -18,20 +18,20 @@ export interface ConllFile {
   readOptions: TokenClassificationReadOptions;
 }
 
-/** Everything a training worker needs to train a tagger; plain data, so it crosses a worker. */
+/** Everything a training worker needs to train a tagger, as plain data that crosses a worker. */
 export interface TaggerTrainingRequest {
   training: ConllFile;
   /** File used whole as the validation set, in place of holding out `validationFraction`. */
   validation?: ConllFile;
   /** Fraction of the training sentences held out for early stopping and model selection. */
   validationFraction: number;
-  /** Overrides of the defaults; `unit` defaults to `character` for Chinese data, else `word`. */
+  /** Overrides of the defaults. `unit` defaults to `character` for Chinese data, else `word`. */
   hyperparameters: Partial<TaggerHyperparameters>;
   /** Folder that receives `model.onnx` and `tagger.json`. */
   outputDir: string;
 }
 
-/** Events of a tagger run in a worker; `started` adds the validation size and the epochs. */
+/** Events of a tagger run in a worker, whose `started` event adds the validation size and epochs. */
 export type TaggerPipelineEvent =
   | Exclude<TaggerTrainingEvent, { type: 'started' }>
   | (Extract<TaggerTrainingEvent, { type: 'started' }> & {
