@@ -147,6 +147,36 @@ describe('tagger training job', () => {
     ]);
   }, 120_000);
 
+  it('validates on a separate dataset', async () => {
+    const validationId = await uploadDataset(
+      baseUrl,
+      toConll(synthesizeNerSentences(12, 9)),
+      'ner-validation.conll',
+    );
+    const jobId = await createJob({
+      dataset_id: nerId,
+      validation_dataset_id: validationId,
+      architecture: 'bilstm',
+      model: 'ner-validated',
+      hyperparameters: { ...SMALL_TAGGER, epochs: 1, unit: 'word' },
+    });
+
+    const events = await readEvents(baseUrl, jobId);
+    expect(stateSequence(events)).toEqual(['queued', 'running', 'succeeded']);
+    const started = events.find((event) => event.type === 'started');
+    expect(started?.data).toMatchObject({ train_rows: 200, validation_rows: 12 });
+    const model = (await (await fetch(`${baseUrl}/v1/models/ner-validated`)).json()) as {
+      versions: { model_card: Record<string, unknown> }[];
+    };
+    const card = model.versions[0]?.model_card as {
+      architecture: string;
+      training: { split: { validation_dataset: string }; hyperparameters: { unit: string } };
+    };
+    expect(card.architecture).toBe('bilstm');
+    expect(card.training.split.validation_dataset).toBe(validationId);
+    expect(card.training.hyperparameters.unit).toBe('word');
+  }, 60_000);
+
   it('cancels a running tagger job', async () => {
     const jobId = await createJob({
       task: 'token-classification',
