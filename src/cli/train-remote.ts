@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 
 import { ERROR_CODES, MaasError, type ErrorCode } from '../errors/index.js';
 import type { ClassifierHyperparameters } from '../training/classification/hyperparameters.js';
+import type { TaggerHyperparameters } from '../training/tagging/model.js';
 import { formatFromFileName } from '../training/datasets/index.js';
 import { readFileOptions } from './file-options.js';
 
@@ -28,20 +29,7 @@ export async function runTrainingOnServer(
   options: Record<string, unknown>,
   hyperparameters: Partial<ClassifierHyperparameters>,
 ): Promise<void> {
-  const localOnly = Object.entries(LOCAL_ONLY_FLAGS)
-    .filter(([name]) => {
-      const value = options[name];
-      return value !== undefined && !(Array.isArray(value) && value.length === 0);
-    })
-    .map(([, flag]) => flag);
-  if ((options['testSplit'] as number) > 0) localOnly.push('--test-split');
-  if (localOnly.length > 0) {
-    throw new MaasError(
-      'MAAS_ERR_REQUEST_INVALID',
-      `${localOnly.join(', ')} cannot be used with --server, because training jobs do not take them; train locally or leave them out`,
-      { param: 'server' },
-    );
-  }
+  rejectLocalOnlyFlags(options);
   const fileOptions = readFileOptions(options);
   const datasetFields: Record<string, string> = {
     // Local training reads .txt as TSV, and the server needs the format for .txt.
@@ -58,16 +46,80 @@ export async function runTrainingOnServer(
     server,
     file,
     datasetFields,
+    rowName: 'rows',
     job: {
+      task: 'text-classification',
       model: options['name'] as string,
       ...(options['alias'] === undefined ? {} : { alias: options['alias'] as string }),
       ...(hyperparameters.architecture === undefined
         ? {}
         : { architecture: hyperparameters.architecture }),
       validation_split: options['validationSplit'] as number,
-      hyperparameters,
+      hyperparameters: toSnakeCase(hyperparameters),
     },
   });
+  assertSucceeded(state);
+}
+
+/**
+ * Runs `maas train <file> --task token-classification --server <url>`: uploads the CoNLL file
+ * with its column and repair flags, trains a tagger on it as a job on the server and follows
+ * the job to its end.
+ *
+ * @throws MaasError as {@link runTrainingOnServer}.
+ */
+export async function runTaggerTrainingOnServer(
+  file: string,
+  server: string,
+  options: Record<string, unknown>,
+  hyperparameters: Partial<TaggerHyperparameters>,
+): Promise<void> {
+  rejectLocalOnlyFlags(options);
+  const datasetFields: Record<string, string> = { format: 'conll' };
+  if (options['tokenColumn'] !== undefined) {
+    datasetFields['token_column'] = String(options['tokenColumn']);
+  }
+  if (options['tagColumn'] !== undefined)
+    datasetFields['tag_column'] = String(options['tagColumn']);
+  if (options['repairTags'] === true) datasetFields['repair_tags'] = 'true';
+  const state = await trainOnServer({
+    server,
+    file,
+    datasetFields,
+    rowName: 'sentences',
+    job: {
+      task: 'token-classification',
+      model: options['name'] as string,
+      ...(options['alias'] === undefined ? {} : { alias: options['alias'] as string }),
+      ...(hyperparameters.architecture === undefined
+        ? {}
+        : { architecture: hyperparameters.architecture }),
+      validation_split: options['validationSplit'] as number,
+      hyperparameters: toSnakeCase(hyperparameters),
+    },
+  });
+  assertSucceeded(state);
+}
+
+/** Rejects the flags of local training that jobs do not take. */
+function rejectLocalOnlyFlags(options: Record<string, unknown>): void {
+  const localOnly = Object.entries(LOCAL_ONLY_FLAGS)
+    .filter(([name]) => {
+      const value = options[name];
+      return value !== undefined && !(Array.isArray(value) && value.length === 0);
+    })
+    .map(([, flag]) => flag);
+  if ((options['testSplit'] as number) > 0) localOnly.push('--test-split');
+  if (localOnly.length > 0) {
+    throw new MaasError(
+      'MAAS_ERR_REQUEST_INVALID',
+      `${localOnly.join(', ')} cannot be used with --server, because training jobs do not take them; train locally or leave them out`,
+      { param: 'server' },
+    );
+  }
+}
+
+function assertSucceeded(state: string): void {
   if (state === 'cancelled') {
     throw new MaasError('MAAS_ERR_TRAINING_CANCELLED', 'the training job was cancelled');
   }
@@ -85,12 +137,17 @@ export interface RemoteTrainingOptions {
   file: string;
   /** Form fields of the dataset upload: format and columns. */
   datasetFields: Record<string, string>;
+  /** Unit that the progress lines count: `rows` or `sentences`. */
+  rowName: string;
+  /** Body of the job request, without the dataset id. */
   job: {
+    task: string;
     model: string;
     alias?: string;
     architecture?: string;
     validation_split: number;
-    hyperparameters: Partial<ClassifierHyperparameters>;
+    /** Hyperparameters with snake_case names. */
+    hyperparameters: Record<string, unknown>;
   };
 }
 
@@ -114,11 +171,7 @@ async function trainOnServer(options: RemoteTrainingOptions): Promise<string> {
   const job = (await requestJson(`${base}/v1/training-jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      dataset_id: datasetId,
-      ...options.job,
-      hyperparameters: toSnakeCase(options.job.hyperparameters),
-    }),
+    body: JSON.stringify({ dataset_id: datasetId, ...options.job }),
   })) as { id: string };
   console.log(`training job ${job.id} queued on ${base}`);
 
@@ -128,7 +181,7 @@ async function trainOnServer(options: RemoteTrainingOptions): Promise<string> {
   };
   process.once('SIGINT', cancel);
   try {
-    return await followEvents(`${base}/v1/training-jobs/${job.id}/events`);
+    return await followEvents(`${base}/v1/training-jobs/${job.id}/events`, options.rowName);
   } finally {
     process.off('SIGINT', cancel);
   }
@@ -149,7 +202,7 @@ async function uploadDataset(
 }
 
 /** Prints each event of the stream and returns the final state. */
-async function followEvents(url: string): Promise<string> {
+async function followEvents(url: string, rowName: string): Promise<string> {
   const response = await fetch(url);
   if (!response.ok || response.body === null) {
     throw await toError(response);
@@ -163,7 +216,7 @@ async function followEvents(url: string): Promise<string> {
       const event = parseEvent(buffer.slice(0, end));
       buffer = buffer.slice(end + 2);
       if (event === undefined) continue;
-      printEvent(event);
+      printEvent(event, rowName);
       if (event.type === 'state') finalState = String(event.data['state']);
     }
   }
@@ -180,7 +233,7 @@ function parseEvent(block: string): ServerEvent | undefined {
   return data === undefined ? undefined : { type, data: JSON.parse(data) as ServerEvent['data'] };
 }
 
-function printEvent({ type, data }: ServerEvent): void {
+function printEvent({ type, data }: ServerEvent, rowName: string): void {
   switch (type) {
     case 'state': {
       const error = data['error'] as { code: string; message: string } | undefined;
@@ -192,10 +245,17 @@ function printEvent({ type, data }: ServerEvent): void {
     }
     case 'started':
       console.log(
-        `training on ${String(data['train_rows'])} rows, validating on ${String(data['validation_rows'])}`,
+        `training on ${String(data['train_rows'])} ${rowName}, validating on ${String(data['validation_rows'])}`,
       );
       break;
     case 'epoch':
+      // A tagger job reports the span F1 of its validation sentences in place of the loss.
+      if (data['val_f1'] !== undefined) {
+        console.log(
+          `epoch ${String(data['epoch'])}/${String(data['epochs'])}  loss ${Number(data['loss']).toFixed(4)}  val_f1 ${percent(data['val_f1'])}  val_token_accuracy ${percent(data['val_token_accuracy'])}`,
+        );
+        break;
+      }
       console.log(
         `epoch ${String(data['epoch'])}/${String(data['epochs'])}  loss ${Number(data['loss']).toFixed(4)}  val_loss ${Number(data['val_loss']).toFixed(4)}  val_accuracy ${(Number(data['val_accuracy']) * 100).toFixed(2)}%`,
       );
@@ -240,7 +300,12 @@ async function toError(response: Response): Promise<MaasError> {
   }
 }
 
-function toSnakeCase(values: Partial<ClassifierHyperparameters>): Record<string, unknown> {
+function percent(value: unknown): string {
+  return `${(Number(value) * 100).toFixed(2)}%`;
+}
+
+/** Renames camelCase hyperparameters to the snake_case of the job request, without `architecture`. */
+function toSnakeCase(values: object): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined || name === 'architecture') continue;

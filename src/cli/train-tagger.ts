@@ -101,7 +101,7 @@ export async function runTaggerTraining(
 }
 
 /** Reads the tagger's hyperparameters from the flags; unset ones keep their defaults. */
-function taggerHyperparameters(
+export function taggerHyperparameters(
   options: Record<string, unknown>,
 ): Partial<TaggerHyperparameters> & { unit?: TokenUnit } {
   const architecture = (options['architecture'] as string | undefined) ?? 'bilstm-crf';

@@ -11,9 +11,8 @@ import {
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
 import { TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
-import { MaasError } from '../errors/index.js';
-import { runTaggerTraining } from './train-tagger.js';
-import { runTrainingOnServer } from './train-remote.js';
+import { runTaggerTraining, taggerHyperparameters } from './train-tagger.js';
+import { runTaggerTrainingOnServer, runTrainingOnServer } from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
 import { parseFraction, parseInteger, parseIntegerList, parseNumber } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -161,11 +160,13 @@ export function registerTrainCommand(program: Command): void {
     async (file: string, options: Record<string, unknown>) => {
       if (options['task'] === 'token-classification') {
         if (typeof options['server'] === 'string') {
-          throw new MaasError(
-            'MAAS_ERR_TASK_UNSUPPORTED',
-            'training jobs on a server train text-classification only; train the tagger locally without --server',
-            { param: 'server' },
+          await runTaggerTrainingOnServer(
+            file,
+            options['server'],
+            options,
+            taggerHyperparameters(options),
           );
+          return;
         }
         const command = describeCommand(process.argv.slice(2));
         await withCommandContext(options, (context) =>

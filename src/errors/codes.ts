@@ -91,6 +91,10 @@ export const ERROR_CODES = {
     status: 409,
     description: 'The same file is already stored as a dataset with other read settings.',
   },
+  MAAS_ERR_DATASET_KIND_MISMATCH: {
+    status: 400,
+    description: 'A dataset contains another kind of data than the task of the training job reads.',
+  },
   MAAS_ERR_TRAINING_INVALID: {
     status: 422,
     description: 'Training parameters or data cannot produce a model.',

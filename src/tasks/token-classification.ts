@@ -149,6 +149,49 @@ export class TokenClassificationPipeline {
     };
   }
 
+  /**
+   * Tags sentences that are already split into tokens, as a CoNLL file gives them, and
+   * returns one tag name per token. Runs the graph directly, without a scheduler, on all the
+   * windows of the sentences at once, so callers pass a few dozen sentences per call.
+   */
+  async tagTokens(sentences: readonly (readonly string[])[]): Promise<string[][]> {
+    const windows: Encoding[] = [];
+    const windowCounts = sentences.map((tokens) => {
+      let count = 0;
+      for (let start = 0; start < tokens.length; start += this.#file.max_length) {
+        const ids = tokens
+          .slice(start, start + this.#file.max_length)
+          .map((token) => this.#vocabulary.idOf(tokenKey(token)));
+        windows.push({
+          ids,
+          attentionMask: ids.map(() => 1),
+          length: ids.length,
+          truncated: false,
+        });
+        count++;
+      }
+      return count;
+    });
+    const scores = windows.length === 0 ? [] : await this.score(windows);
+    const width = this.tags.length;
+    let next = 0;
+    return windowCounts.map((count) => {
+      const tags: string[] = [];
+      for (const window of windows.slice(next, next + count)) {
+        const path = decodeTags(
+          scores[next] as Float32Array,
+          window.length,
+          width,
+          this.#file.crf,
+          this.#constraints,
+        );
+        tags.push(...path.map((tag) => this.tags[tag] as string));
+        next++;
+      }
+      return tags;
+    });
+  }
+
   dispose(): void {
     this.#graph.dispose();
   }

@@ -220,15 +220,28 @@ describe('training job lifecycle', () => {
 });
 
 describe('training job validation', () => {
-  it('rejects a task without a trainer', async () => {
-    const nerId = await uploadDataset(baseUrl, 'EU\tB-ORG\nrejects\tO\n', 'ner.conll');
+  it('rejects a dataset kind without a trainer', async () => {
+    const textId = await uploadDataset(baseUrl, 'plain text for a language model\n', 'lm.txt', {
+      format: 'text',
+    });
     const body = await expectError(
-      await postJob(baseUrl, { dataset_id: nerId, model: 'ner' }),
+      await postJob(baseUrl, { dataset_id: textId, model: 'lm' }),
       422,
       'MAAS_ERR_TASK_UNSUPPORTED',
     );
-    expect(body.error.message).toContain('"token-classification"');
+    expect(body.error.message).toContain('language-modelling data');
     expect(body.error.message).toContain('text-classification (architectures lstm');
+    expect(body.error.message).toContain('token-classification (architectures bilstm-crf, bilstm)');
+  });
+
+  it('rejects a task without a trainer', async () => {
+    const body = await expectError(
+      await postJob(baseUrl, { dataset_id: datasetId, task: 'fill-mask', model: 'm' }),
+      422,
+      'MAAS_ERR_TASK_UNSUPPORTED',
+    );
+    expect(body.error.param).toBe('task');
+    expect(body.error.message).toContain('"fill-mask"');
   });
 
   it('rejects an unknown architecture', async () => {

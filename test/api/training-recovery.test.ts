@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { spawnCli } from '../helpers/cli.js';
+import { synthesizeNerSentences, toConll } from '../helpers/ner-fixture.js';
 import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
 import {
   TINY_HYPERPARAMETERS,
@@ -123,4 +124,63 @@ describe('training runner recovery', () => {
     second.child.kill('SIGTERM');
     await once(second.child, 'exit');
   });
+
+  it('fails a tagger job killed mid-run and runs the queued one', async () => {
+    const first = await startServer();
+    const datasetId = await uploadDataset(
+      first.baseUrl,
+      toConll(synthesizeNerSentences(80, 8)),
+      'ner.conll',
+    );
+    const tagger = { embedding_dim: 8, units: 8, batch_size: 16 };
+    const killedJob = (await (
+      await postJob(first.baseUrl, {
+        task: 'token-classification',
+        dataset_id: datasetId,
+        model: 'killed-ner',
+        hyperparameters: { ...tagger, epochs: 500, patience: 500 },
+      })
+    ).json()) as { id: string };
+    const queuedJob = (await (
+      await postJob(first.baseUrl, {
+        task: 'token-classification',
+        architecture: 'bilstm',
+        dataset_id: datasetId,
+        model: 'queued-ner',
+        hyperparameters: { ...tagger, epochs: 1 },
+      })
+    ).json()) as { id: string };
+
+    await waitForJob(first.baseUrl, killedJob.id, (job) => (job['epoch'] as number) >= 1);
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+
+    const second = await startServer();
+    const failed = await waitForJob(
+      second.baseUrl,
+      killedJob.id,
+      (job) => job['state'] !== 'running',
+    );
+    expect(failed['state']).toBe('failed');
+    expect((failed['error'] as { message: string }).message).toContain(
+      'interrupted by a server restart',
+    );
+    const leftovers = (await readdir(join(env['MAAS_DATA_DIR'] as string, 'tmp'))).filter((name) =>
+      name.startsWith(`train-${first.child.pid}-`),
+    );
+    expect(leftovers).toEqual([]);
+
+    const succeeded = await waitForJob(second.baseUrl, queuedJob.id, (job) =>
+      ['succeeded', 'failed'].includes(job['state'] as string),
+    );
+    expect(succeeded['state']).toBe('succeeded');
+    const model = (await (await fetch(`${second.baseUrl}/v1/models/queued-ner`)).json()) as {
+      task: string;
+    };
+    expect(model.task).toBe('token-classification');
+    expect((await fetch(`${second.baseUrl}/v1/models/killed-ner`)).status).toBe(404);
+
+    second.child.kill('SIGTERM');
+    await once(second.child, 'exit');
+  }, 120_000);
 });

@@ -42,3 +42,12 @@ export function synthesizeNerSentences(count: number, seed: number): TaggedSente
   }
   return sentences;
 }
+
+/** Renders sentences as a CoNLL file: a token and its tag per line, a blank line after each. */
+export function toConll(sentences: readonly TaggedSentence[]): string {
+  return sentences
+    .map((sentence) =>
+      sentence.tokens.map((token, index) => `${token}\t${sentence.tags[index]}\n`).join(''),
+    )
+    .join('\n');
+}

@@ -15,7 +15,7 @@ import {
   type DatasetFormat,
   type DatasetReadOptions,
 } from './formats.js';
-import { parseFileInWorker } from './parse-in-worker.js';
+import { parseFileInWorker, type TagSplit, type TagSplitRequest } from './parse-in-worker.js';
 import { safeExtension, writeHashed } from './received-file.js';
 import { toDatasetRecord, type DatasetRecord } from './record.js';
 
@@ -196,6 +196,29 @@ export class DatasetStore {
     const row = await findRow(this.#db, id);
     if (row === undefined) throw datasetNotFound(id);
     return toDatasetRecord(row);
+  }
+
+  /**
+   * Splits the sentences of a stored CoNLL dataset as a tagger job does, in a worker thread,
+   * and returns the tags of each part.
+   *
+   * @throws MaasError MAAS_ERR_TRAINING_INVALID when the split leaves no training sentence.
+   */
+  async splitTags(dataset: DatasetRecord, split: TagSplitRequest): Promise<TagSplit> {
+    const { tagSplit } = await parseFileInWorker({
+      path: this.filePath(dataset),
+      format: dataset.format,
+      options: dataset.readOptions,
+      tagSplit: split,
+    });
+    if (tagSplit === undefined) {
+      throw new MaasError(
+        'MAAS_ERR_TRAINING_INVALID',
+        `dataset ${dataset.id} has format ${dataset.format}, so it has no sentences to split`,
+        { param: 'dataset_id' },
+      );
+    }
+    return tagSplit;
   }
 
   /** Returns the absolute path of a dataset's file. */

@@ -7,11 +7,25 @@ export interface ParseRequest {
   path: string;
   format: DatasetFormat;
   options: DatasetReadOptions;
+  /** For a `conll` file: split its sentences as a tagger job does and return the tags of each part. */
+  tagSplit?: TagSplitRequest;
+}
+
+/** A seeded split of sentences into training and validation parts. */
+export interface TagSplitRequest {
+  validationFraction: number;
+  seed: number;
+}
+
+/** Tags of the training and validation parts of a split, each sorted. */
+export interface TagSplit {
+  trainTags: string[];
+  validationTags: string[];
 }
 
 /** Output of the parse worker: the summary of a valid file, or the error as plain data. */
 export type ParseResponse =
-  | { ok: true; labels: string[]; statistics: Record<string, unknown> }
+  | { ok: true; labels: string[]; statistics: Record<string, unknown>; tagSplit?: TagSplit }
   | {
       ok: false;
       error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
@@ -25,7 +39,7 @@ export type ParseResponse =
  */
 export function parseFileInWorker(
   request: ParseRequest,
-): Promise<{ labels: string[]; statistics: Record<string, unknown> }> {
+): Promise<{ labels: string[]; statistics: Record<string, unknown>; tagSplit?: TagSplit }> {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const worker = startWorker(new URL(`./parse-worker.${extension}`, import.meta.url), {
     workerData: request,
@@ -35,7 +49,8 @@ export function parseFileInWorker(
     worker.once('message', (response: ParseResponse) => {
       settled = true;
       if (response.ok) {
-        resolve({ labels: response.labels, statistics: response.statistics });
+        const { labels, statistics, tagSplit } = response;
+        resolve({ labels, statistics, ...(tagSplit === undefined ? {} : { tagSplit }) });
         return;
       }
       const { code, message, param, details } = response.error;

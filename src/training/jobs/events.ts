@@ -10,7 +10,7 @@ export interface JobEventMap {
     error?: { code: string; message: string };
     model_version?: number;
   };
-  /** Training started: the row counts and the planned work. */
+  /** Training started: the row counts (sentences for a tagger) and the planned work. */
   started: {
     train_rows: number;
     validation_rows: number;
@@ -18,17 +18,18 @@ export interface JobEventMap {
     batches_per_epoch: number;
     epochs: number;
   };
-  /** One epoch finished. */
-  epoch: {
+  /** Progress within training, sent at most once a second while batches run. */
+  progress: {
     epoch: number;
-    epochs: number;
+    batch: number;
+    batches: number;
+    /** Loss of the last batch. */
     loss: number;
-    accuracy: number;
-    val_loss: number;
-    val_accuracy: number;
-    elapsed_ms: number;
-    improved: boolean;
+    /** Share of all planned batches done, from 0 to 1. */
+    progress: number;
   };
+  /** One epoch finished: a classifier's loss and accuracy, or a tagger's span F1. */
+  epoch: ClassifierEpochData | TaggerEpochData;
   /** Training finished and the version is registered: the evaluation report. */
   report: {
     model: string;
@@ -39,6 +40,34 @@ export interface JobEventMap {
   };
 }
 export type JobEventType = keyof JobEventMap;
+
+/** Fields of the `epoch` event of a text classification job. */
+export interface ClassifierEpochData {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+  val_loss: number;
+  val_accuracy: number;
+  elapsed_ms: number;
+  improved: boolean;
+}
+
+/** Fields of the `epoch` event of a tagger job; `val_f1` is the conlleval span F1. */
+export interface TaggerEpochData {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  val_f1: number;
+  val_token_accuracy: number;
+  elapsed_ms: number;
+  improved: boolean;
+}
+
+/** A job event before it is stored: its type and fields. */
+export type NewJobEvent = {
+  [Type in JobEventType]: { type: Type; data: JobEventMap[Type] };
+}[JobEventType];
 
 /** A stored event: its number within the job, its type and its fields. */
 export interface JobEvent<Type extends JobEventType = JobEventType> {

@@ -5,14 +5,12 @@ import type { Logger } from 'pino';
 
 import type { AppContext } from '../../app/context.js';
 import { MaasError, isMaasError } from '../../errors/index.js';
-import type { ClassifierHyperparameters } from '../classification/hyperparameters.js';
-import type { DatasetRecord } from '../dataset-store/index.js';
-import type { ClassificationFormat, ClassificationReadOptions } from '../datasets/index.js';
-import { TRAINING_TEMP_DIR, trainAndRegisterClassifier } from '../train-and-register.js';
+import { TRAINING_TEMP_DIR } from '../train-and-register.js';
 import type { JobEventHub } from './events.js';
 import { EventWriter } from './event-writer.js';
 import { failInterruptedJobs, removeStaleTrainingFolders } from './recovery.js';
 import type { JobOutcome, JobRecord, JobStore } from './job-store.js';
+import { trainerOf } from './trainers.js';
 
 /** Settings of a {@link TrainingRunner}. */
 export interface RunnerOptions {
@@ -153,38 +151,12 @@ export class TrainingRunner {
     const events = new EventWriter(job.id, this.#store, this.#hub);
     let outcome: JobOutcome;
     try {
-      const dataset = await this.#context.datasets.get(job.datasetId);
-      const validation =
-        job.validationDatasetId === null
-          ? undefined
-          : await this.#context.datasets.get(job.validationDatasetId);
-      const { version, result } = await trainAndRegisterClassifier(this.#context, {
-        ...classificationOptions(dataset),
-        file: this.#context.datasets.filePath(dataset),
-        name: job.modelName,
-        ...(job.alias === null ? {} : { alias: job.alias }),
-        validationFraction: job.validationSplit,
-        ...(validation === undefined ? {} : { validationFile: this.#validationFile(validation) }),
-        hyperparameters: {
-          ...(job.hyperparameters as Partial<ClassifierHyperparameters>),
-          architecture: job.architecture as ClassifierHyperparameters['architecture'],
-        },
-        source: `dataset ${dataset.name} (${dataset.id})`,
-        command: `training job ${job.id}`,
-        onEvent: (event) => events.writeTrainingEvent(event),
+      const { version, report } = await trainerOf(job.task).run(this.#context, job, {
+        events,
         signal,
         cancelTimeoutMs: this.#options.cancelTimeoutMs,
       });
-      events.write({
-        type: 'report',
-        data: {
-          model: version.name,
-          model_version: version.version,
-          best_epoch: result.bestEpoch,
-          duration_ms: result.durationMs,
-          validation: result.validationReport,
-        },
-      });
+      events.write({ type: 'report', data: report });
       outcome = { state: 'succeeded', modelVersion: version.version };
       logger.info({ version: version.version }, 'training job succeeded');
     } catch (error) {
@@ -197,16 +169,6 @@ export class TrainingRunner {
     await events.flush();
     const final = await this.#store.finish(job.id, ['running'], outcome);
     if (final !== undefined) this.#hub.publish(job.id, final);
-  }
-
-  #validationFile(dataset: DatasetRecord): {
-    file: string;
-    readOptions: ClassificationReadOptions;
-  } {
-    return {
-      file: this.#context.datasets.filePath(dataset),
-      readOptions: classificationOptions(dataset),
-    };
   }
 
   #outcomeOf(error: unknown): JobOutcome {
@@ -226,14 +188,4 @@ export class TrainingRunner {
     const message = error instanceof Error ? error.message : String(error);
     return { state: 'failed', error: { code, message } };
   }
-}
-
-/** Read settings of a classification dataset for the trainer. */
-function classificationOptions(dataset: DatasetRecord): ClassificationReadOptions {
-  return {
-    format: dataset.format as ClassificationFormat,
-    textColumn: dataset.readOptions.textColumn,
-    labelColumn: dataset.readOptions.labelColumn,
-    header: dataset.readOptions.header,
-  };
 }

@@ -10,9 +10,10 @@ export function isFinalState(state: JobState): boolean {
   return FINAL_STATES.includes(state);
 }
 
-/** Tasks and architectures that the trainers support, by task. */
+/** Tasks and architectures that the trainers support, by task; the first is the default. */
 export const TRAINABLE = {
   'text-classification': ['lstm', 'bilstm', 'gru', 'rnn', 'fasttext', 'textcnn', 'transformer'],
+  'token-classification': ['bilstm-crf', 'bilstm'],
 } as const satisfies Record<string, readonly string[]>;
 export type TrainableTask = keyof typeof TRAINABLE;
 

@@ -6,6 +6,7 @@ import { prepareJob, type JobRequest } from './create-job.js';
 import { JobEventHub } from './events.js';
 import type { JobRecord, JobStore } from './job-store.js';
 import { TrainingRunner } from './runner.js';
+import { trainerOf } from './trainers.js';
 
 /** Training jobs of one server: their store, the live event hub and the runner. */
 export class TrainingJobs {
@@ -32,7 +33,7 @@ export class TrainingJobs {
    */
   async create(request: JobRequest): Promise<JobRecord> {
     const prepared = await prepareJob(this.#context.datasets, request);
-    await this.#checkModelTask(prepared.modelName, prepared.task);
+    await this.#checkModelTask(prepared.modelName, trainerOf(prepared.task).modelTask);
     const job = await this.store.create(prepared);
     this.#logger.info(
       { job: job.id, dataset: job.datasetId, model: job.modelName },
@@ -52,7 +53,7 @@ export class TrainingJobs {
     if (existing !== undefined && existing.task !== task) {
       throw new MaasError(
         'MAAS_ERR_MODEL_TASK_MISMATCH',
-        `model ${name} has task ${existing.task}, so a ${task} job cannot add a version to it; choose another model name`,
+        `model ${name} has task ${existing.task}, so a job that trains ${task} models cannot add a version to it; choose another model name`,
         { param: 'model' },
       );
     }

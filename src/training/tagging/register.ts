@@ -6,7 +6,13 @@ import { copyFiles } from '../../storage/index.js';
 import { computeSpanReport, type SpanReport } from '../evaluation/span-report.js';
 import { writeTaggerArtifacts } from './artifacts.js';
 import type { TaggerHyperparameters } from './model.js';
-import { predictTags, type TaggedSentence, type TrainedTagger } from './train.js';
+import type { OnnxParity } from '../onnx-export/verify.js';
+import {
+  predictTags,
+  type TaggedSentence,
+  type TaggerEpochMetrics,
+  type TrainedTagger,
+} from './train.js';
 
 export interface RegisterTaggerOptions {
   name: string;
@@ -62,24 +68,52 @@ export async function registerTagger(
       task: 'token-classification',
       runtime: 'onnx',
       ...(options.description === undefined ? {} : { description: options.description }),
-      modelCard: {
-        description: options.description ?? null,
-        architecture: options.hyperparameters.architecture,
-        labels: [...options.tags],
-        training: {
-          ...options.training,
-          hyperparameters: options.hyperparameters,
-          best_epoch: trained.bestEpoch,
-          history: trained.history,
-        },
-        vocabulary_size: trained.vocabulary.size,
-        metrics: { validation: trained.validation, test },
-        onnx_parity: parity,
-      },
+      modelCard: taggerModelCard({
+        ...options,
+        bestEpoch: trained.bestEpoch,
+        history: trained.history,
+        vocabularySize: trained.vocabulary.size,
+        validation: trained.validation,
+        test,
+        onnxParity: parity,
+      }),
       ...(options.alias === undefined ? {} : { alias: options.alias }),
       writeFiles: (dir) => copyFiles(staging, dir),
     });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Outcome of a tagger training run, as its model card records it. */
+export interface TaggerCardFields {
+  description?: string;
+  hyperparameters: TaggerHyperparameters;
+  tags: readonly string[];
+  /** Model card `training` fields: data source, split, command and the like. */
+  training?: Record<string, unknown>;
+  bestEpoch: number;
+  history: readonly TaggerEpochMetrics[];
+  vocabularySize: number;
+  validation: SpanReport;
+  test: SpanReport | null;
+  onnxParity: OnnxParity;
+}
+
+/** Builds the `model-card.json` of a tagger version. */
+export function taggerModelCard(fields: TaggerCardFields): Record<string, unknown> {
+  return {
+    description: fields.description ?? null,
+    architecture: fields.hyperparameters.architecture,
+    labels: [...fields.tags],
+    training: {
+      ...fields.training,
+      hyperparameters: fields.hyperparameters,
+      best_epoch: fields.bestEpoch,
+      history: fields.history,
+    },
+    vocabulary_size: fields.vocabularySize,
+    metrics: { validation: fields.validation, test: fields.test },
+    onnx_parity: fields.onnxParity,
+  };
 }

@@ -5,10 +5,16 @@ import type {
   ClassifierTrainingRequest,
   ClassifierTrainingResult,
 } from '../classification/pipeline.js';
-import type { FromWorkerMessage, ToWorkerMessage, WorkerError } from './messages.js';
+import type {
+  FromWorkerMessage,
+  ToWorkerMessage,
+  WorkerError,
+  WorkerTrainer,
+  WorkerTrainers,
+} from './messages.js';
 
-export interface RunInWorkerOptions {
-  onEvent?: (event: TrainingEvent) => void;
+export interface RunInWorkerOptions<Event = TrainingEvent> {
+  onEvent?: (event: Event) => void;
   /** Signal whose abort makes the worker stop after its current batch. */
   signal?: AbortSignal;
   /**
@@ -22,15 +28,24 @@ export interface RunInWorkerOptions {
 /** Default of {@link RunInWorkerOptions.terminateAfterMs}. */
 export const DEFAULT_TERMINATE_AFTER_MS = 5000;
 
-/**
- * Runs a training request in a new worker thread, so the event loop of the server or CLI
- * stays free. Resolves with the result; rejects with MAAS_ERR_TRAINING_FAILED when training
- * throws or the worker dies.
- */
+/** Runs a text classifier training request in a worker thread; see {@link runInWorker}. */
 export function runTrainingInWorker(
   request: ClassifierTrainingRequest,
   options: RunInWorkerOptions = {},
 ): Promise<ClassifierTrainingResult> {
+  return runInWorker('classifier', request, options);
+}
+
+/**
+ * Runs a request of `trainer` in a new worker thread, so the event loop of the server or CLI
+ * stays free. Resolves with the result; rejects with MAAS_ERR_TRAINING_FAILED when training
+ * throws or the worker dies.
+ */
+export function runInWorker<Trainer extends WorkerTrainer>(
+  trainer: Trainer,
+  request: WorkerTrainers[Trainer]['request'],
+  options: RunInWorkerOptions<WorkerTrainers[Trainer]['event']> = {},
+): Promise<WorkerTrainers[Trainer]['result']> {
   const worker = startWorker(workerEntry());
 
   return new Promise((resolve, reject) => {
@@ -53,7 +68,7 @@ export function runTrainingInWorker(
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    worker.on('message', (message: FromWorkerMessage) => {
+    worker.on('message', (message: FromWorkerMessage<Trainer>) => {
       if (message.type === 'event') {
         options.onEvent?.(message.event);
       } else if (message.type === 'done') {
@@ -86,7 +101,7 @@ export function runTrainingInWorker(
         ),
       ),
     );
-    worker.postMessage({ type: 'start', request } satisfies ToWorkerMessage);
+    worker.postMessage({ type: 'start', trainer, request } as ToWorkerMessage);
     if (options.signal?.aborted) onAbort();
   });
 }

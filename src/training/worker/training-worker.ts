@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { runClassifierTraining } from '../classification/pipeline.js';
+import { runTaggerTraining } from '../tagging/pipeline.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './messages.js';
 
 // Entry point of a training worker thread: runs one training request, then exits.
@@ -11,17 +12,25 @@ let cancelled = false;
 
 const send = (message: FromWorkerMessage): void => port.postMessage(message);
 
+/** Runs the trainer that `message` names. */
+function train(message: Extract<ToWorkerMessage, { type: 'start' }>): Promise<unknown> {
+  const onEvent = (event: unknown): void => send({ type: 'event', event } as FromWorkerMessage);
+  const isCancelled = (): boolean => cancelled;
+  switch (message.trainer) {
+    case 'classifier':
+      return runClassifierTraining(message.request, onEvent, isCancelled);
+    case 'tagger':
+      return runTaggerTraining(message.request, onEvent, isCancelled);
+  }
+}
+
 port.on('message', (message: ToWorkerMessage) => {
   if (message.type === 'cancel') {
     cancelled = true;
     return;
   }
-  runClassifierTraining(
-    message.request,
-    (event) => send({ type: 'event', event }),
-    () => cancelled,
-  )
-    .then((result) => send({ type: 'done', result }))
+  train(message)
+    .then((result) => send({ type: 'done', result } as FromWorkerMessage))
     .catch((error: Error & { code?: string }) => {
       send({
         type: 'failed',

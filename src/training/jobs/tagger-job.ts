@@ -1,0 +1,282 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { AppContext } from '../../app/context.js';
+import { MaasError } from '../../errors/index.js';
+import { copyFiles } from '../../storage/index.js';
+import type { DatasetRecord } from '../dataset-store/index.js';
+import type { ConllFile } from '../tagging/pipeline.js';
+import {
+  DEFAULT_TAGGER_HYPERPARAMETERS,
+  type TaggerArchitecture,
+  type TaggerHyperparameters,
+} from '../tagging/model.js';
+import { taggerModelCard } from '../tagging/register.js';
+import { TOKEN_UNITS } from '../tagging/token-splitter.js';
+import { TRAINING_TEMP_DIR } from '../train-and-register.js';
+import { runInWorker } from '../worker/run-in-worker.js';
+import type { WorkerTrainers } from '../worker/messages.js';
+import { toCamelCase } from './classifier-job.js';
+import type { EventWriter } from './event-writer.js';
+import type { JobTrainer } from './job-trainer.js';
+
+/** Hyperparameters a tagger job takes, by their snake_case request names. */
+const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof TaggerHyperparameters>> = {
+  unit: 'unit',
+  embedding_dim: 'embeddingDim',
+  units: 'units',
+  dropout: 'dropout',
+  learning_rate: 'learningRate',
+  batch_size: 'batchSize',
+  epochs: 'epochs',
+  patience: 'patience',
+  max_length: 'maxLength',
+  min_count: 'minCount',
+  vocabulary_size: 'vocabularySize',
+  clip_norm: 'clipNorm',
+  seed: 'seed',
+};
+
+/** Allowed ranges of the integer hyperparameters, the same as a classifier's. */
+const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  embedding_dim: [1, 2048],
+  units: [1, 2048],
+  batch_size: [1, 4096],
+  epochs: [1, 1000],
+  patience: [1, 1000],
+  max_length: [1, 65_536],
+  min_count: [1, 1_000_000],
+  vocabulary_size: [3, 1_000_000],
+  seed: [0, 2 ** 31 - 1],
+};
+
+/** Trainer of `token-classification` jobs: the BiLSTM and BiLSTM-CRF taggers. */
+export const TAGGER_JOB_TRAINER: JobTrainer = {
+  datasetKind: 'token-classification',
+  modelTask: 'token-classification',
+  datasetHint: 'a conll file (a token and its BIO tag per line)',
+
+  checkHyperparameters(_architecture, hyperparameters) {
+    checkTaggerHyperparameters(hyperparameters);
+    return toCamelCase(hyperparameters, HYPERPARAMETER_NAMES);
+  },
+
+  async checkData(store, { training, validation }, job) {
+    if (training.labels.length < 2) {
+      throw new MaasError(
+        'MAAS_ERR_TRAINING_INVALID',
+        `a tagger needs at least 2 tags, but dataset ${training.id} has only ${training.labels.map((tag) => JSON.stringify(tag)).join(', ')}`,
+        { param: 'dataset_id' },
+      );
+    }
+    if (validation !== undefined) {
+      rejectUnseenTags(training.labels, validation.labels, {
+        part: 'the validation dataset',
+        param: 'validation_dataset_id',
+      });
+      return;
+    }
+    const seed =
+      (job.hyperparameters['seed'] as number | undefined) ?? DEFAULT_TAGGER_HYPERPARAMETERS.seed;
+    const split = await store.splitTags(training, {
+      validationFraction: job.validationSplit,
+      seed,
+    });
+    rejectUnseenTags(split.trainTags, split.validationTags, {
+      part: `the validation part (validation_split ${job.validationSplit}, seed ${seed})`,
+      param: 'validation_split',
+    });
+  },
+
+  async run(context, job, { events, signal, cancelTimeoutMs }) {
+    const dataset = await context.datasets.get(job.datasetId);
+    const validation =
+      job.validationDatasetId === null
+        ? undefined
+        : await context.datasets.get(job.validationDatasetId);
+    // The process id in the name lets a later start remove the folders of a crashed run.
+    const outputDir = join(
+      context.dataDir,
+      TRAINING_TEMP_DIR,
+      `train-${process.pid}-${crypto.randomUUID()}`,
+    );
+    await mkdir(outputDir, { recursive: true });
+    try {
+      const request: WorkerTrainers['tagger']['request'] = {
+        training: conllFile(context, dataset),
+        ...(validation === undefined ? {} : { validation: conllFile(context, validation) }),
+        validationFraction: job.validationSplit,
+        hyperparameters: {
+          ...(job.hyperparameters as Partial<TaggerHyperparameters>),
+          architecture: job.architecture as TaggerArchitecture,
+        },
+        outputDir,
+      };
+      const result = await runInWorker('tagger', request, {
+        onEvent: (event) => writeTaggerEvent(events, event),
+        signal,
+        terminateAfterMs: cancelTimeoutMs,
+      });
+      const modelCard = taggerModelCard({
+        hyperparameters: result.hyperparameters,
+        tags: result.tags,
+        training: {
+          source: `dataset ${dataset.name} (${dataset.id})`,
+          dataset: {
+            file: dataset.name,
+            // A dataset's id is the SHA-256 of its bytes.
+            sha256: dataset.id,
+            sentences: result.dataset.sentences,
+            tokens: result.dataset.tokens,
+            repaired_tags: result.dataset.repairedTags,
+          },
+          split: {
+            seed: result.hyperparameters.seed,
+            test_fraction: 0,
+            validation_fraction: validation === undefined ? job.validationSplit : null,
+            validation_dataset: validation === undefined ? null : validation.id,
+            train_sentences: result.trainSentences,
+            validation_sentences: result.validationSentences,
+            test_sentences: 0,
+          },
+          duration_ms: result.durationMs,
+          command: `training job ${job.id}`,
+        },
+        bestEpoch: result.bestEpoch,
+        history: result.history,
+        vocabularySize: result.vocabularySize,
+        validation: result.validation,
+        test: null,
+        onnxParity: result.onnxParity,
+      });
+      const version = await context.registry.createVersion({
+        name: job.modelName,
+        task: 'token-classification',
+        runtime: 'onnx',
+        modelCard: { ...modelCard, parameters: result.parameterCount },
+        ...(job.alias === null ? {} : { alias: job.alias }),
+        writeFiles: (dir) => copyFiles(outputDir, dir),
+      });
+      return {
+        version,
+        report: {
+          model: version.name,
+          model_version: version.version,
+          best_epoch: result.bestEpoch,
+          duration_ms: result.durationMs,
+          validation: result.validation,
+        },
+      };
+    } finally {
+      await rm(outputDir, { recursive: true, force: true });
+    }
+  },
+};
+
+/**
+ * Checks the snake_case hyperparameters of a tagger job.
+ *
+ * @throws MaasError MAAS_ERR_REQUEST_INVALID for an unknown name, MAAS_ERR_TRAINING_INVALID
+ * for an invalid value; both name the field as `hyperparameters.<name>`.
+ */
+export function checkTaggerHyperparameters(hyperparameters: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(hyperparameters)) {
+    if (!Object.hasOwn(HYPERPARAMETER_NAMES, name)) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        `hyperparameters.${name} is not a hyperparameter of a tagger; known: ${Object.keys(HYPERPARAMETER_NAMES).join(', ')}`,
+        { param: `hyperparameters.${name}` },
+      );
+    }
+    const range = INTEGER_RANGES[name];
+    if (range !== undefined) {
+      const [min, max] = range;
+      if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+        throw invalidHyperparameter(name, value, `an integer from ${min} to ${max}`);
+      }
+    } else if (name === 'unit') {
+      if (!(TOKEN_UNITS as readonly unknown[]).includes(value)) {
+        throw invalidHyperparameter(name, value, `one of ${TOKEN_UNITS.join(', ')}`);
+      }
+    } else if (name === 'dropout') {
+      if (!(typeof value === 'number' && value >= 0 && value < 1)) {
+        throw invalidHyperparameter(name, value, 'a number from 0 up to but not including 1');
+      }
+    } else if (name === 'learning_rate') {
+      if (!(typeof value === 'number' && value > 0 && value <= 1)) {
+        throw invalidHyperparameter(name, value, 'a number above 0 and at most 1');
+      }
+    } else if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw invalidHyperparameter(name, value, 'a number above 0');
+    }
+  }
+}
+
+function invalidHyperparameter(name: string, value: unknown, expected: string): MaasError {
+  return new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `invalid hyperparameters.${name}=${JSON.stringify(value)}: expected ${expected}`,
+    { param: `hyperparameters.${name}` },
+  );
+}
+
+/** Rejects a validation set with tags that no training sentence has, naming the tags. */
+function rejectUnseenTags(
+  trainTags: readonly string[],
+  validationTags: readonly string[],
+  where: { part: string; param: string },
+): void {
+  const known = new Set(trainTags);
+  const unseen = validationTags.filter((tag) => !known.has(tag));
+  if (unseen.length === 0) return;
+  const names = unseen.map((tag) => JSON.stringify(tag)).join(', ');
+  throw new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `${where.part} has tag(s) ${names} that no training sentence has; add training sentences with them, remove them from the validation set or change the split`,
+    { param: where.param, details: { tags: unseen } },
+  );
+}
+
+/** Writes the job event of a tagger event; early-stop events are not stored. */
+function writeTaggerEvent(events: EventWriter, event: WorkerTrainers['tagger']['event']): void {
+  switch (event.type) {
+    case 'started':
+      events.started({
+        train_rows: event.trainSentences,
+        validation_rows: event.validationSentences,
+        vocabulary_size: event.vocabularySize,
+        batches_per_epoch: event.batchesPerEpoch,
+        epochs: event.epochs,
+      });
+      break;
+    case 'batch':
+      events.batch(event);
+      break;
+    case 'epoch':
+      events.write({
+        type: 'epoch',
+        data: {
+          epoch: event.epoch,
+          epochs: event.epochs,
+          loss: event.loss,
+          val_f1: event.valF1,
+          val_token_accuracy: event.valTokenAccuracy,
+          elapsed_ms: event.elapsedMs,
+          improved: event.improved,
+        },
+      });
+      break;
+  }
+}
+
+function conllFile(context: AppContext, dataset: DatasetRecord): ConllFile {
+  const { tokenColumn, tagColumn, repairTags } = dataset.readOptions;
+  return {
+    file: context.datasets.filePath(dataset),
+    readOptions: {
+      ...(tokenColumn === undefined ? {} : { tokenColumn }),
+      ...(tagColumn === undefined ? {} : { tagColumn }),
+      ...(repairTags === undefined ? {} : { repairTags }),
+    },
+  };
+}
