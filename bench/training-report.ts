@@ -30,6 +30,8 @@ export type TorchStatus =
 
 export interface TrainingBenchmarkReport {
   date: string;
+  /** Wall-clock time of the run, PyTorch's start-up included. */
+  durationSeconds: number;
   machine: {
     cpu: string;
     cores: number;
@@ -169,7 +171,7 @@ export function renderTrainingSection(report: TrainingBenchmarkReport): string {
     '',
     `Each architecture is built by the project's own model builder at its default hyperparameters and trained with the project's own training step (Adam, gradient clipping, loss read back after every step), then the same layers in PyTorch. Both sides train on the same synthetic batches: ${settings.batchSize} sequences of ${settings.sequenceLength} steps, random token ids (seed ${settings.seed}) in rows of log-normal lengths with a median of ${MEDIAN_LENGTH_SHARE * 100}% of the steps, padded at the end, ${settings.labels} labels for classifiers and ${settings.tags} tags for taggers. Each side runs ${count(settings.warmupSteps, 'warm-up step')}, then ${count(settings.steps, 'timed step')}, and its sequences per second is the batch size over the median step. A ratio below 1 means tfjs trains slower than PyTorch. PyTorch's recurrent layers read packed sequences and so skip padded steps, which tfjs computes. \`bench/training_torch.py\` lists the other differences.`,
     '',
-    `${loadSentence(load, machine.cores)} Compare the ratios within a row, not absolute figures across runs.`,
+    `${loadSentence(load, machine.cores)} Compare the ratios within a row, not absolute figures across runs. The whole run took ${Math.round(report.durationSeconds)} s.`,
     '',
     ...table,
     ...(failures.length > 0 ? ['', ...failures] : []),

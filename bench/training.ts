@@ -187,9 +187,9 @@ function countParameters(variables: readonly { shape: readonly number[] }[]): nu
 }
 
 /** Runs `step` on every batch and returns the durations of those after the warm-up. */
-async function timeSteps(
-  batches: readonly SyntheticBatch[],
-  step: (batch: SyntheticBatch) => Promise<void> | void,
+async function timeSteps<T>(
+  batches: readonly T[],
+  step: (batch: T) => Promise<void> | void,
 ): Promise<StepTiming> {
   const seconds: number[] = [];
   for (const [index, batch] of batches.entries()) {
@@ -215,17 +215,17 @@ async function measureClassifier(
   const classWeights = tf.ones([LABELS]) as tf.Tensor1D;
   const stepOptions = { classWeights, labelCount: LABELS, clipNorm: hyperparameters.clipNorm };
   try {
-    const timing = await timeSteps(batchesFor(vocabularySize, LABELS), async (batch) => {
-      const projected = {
-        ids: batch.ids,
-        labels: batch.labels,
-        size: batch.size,
-        sequenceLength: batch.steps,
-      };
+    const batches = batchesFor(vocabularySize, LABELS).map((batch) => ({
+      ids: batch.ids,
+      labels: batch.labels,
+      size: batch.size,
+      sequenceLength: batch.steps,
+    }));
+    const timing = await timeSteps(batches, async (batch) => {
       await fitEpoch(
         model,
         optimizer,
-        [projected],
+        [batch],
         stepOptions,
         () => false,
         () => {},
@@ -259,23 +259,19 @@ async function measureTagger(
   const crf = architecture === 'bilstm-crf' ? createCrfVariables(TAGS) : null;
   const optimizer = tf.train.adam(hyperparameters.learningRate);
   try {
-    const timing = await timeSteps(batchesFor(vocabularySize, TAGS), (batch) => {
+    const batches = batchesFor(vocabularySize, TAGS).map((batch) => {
       const mask = new Float32Array(batch.size * batch.steps);
       batch.lengths.forEach((length, row) =>
         mask.fill(1, row * batch.steps, row * batch.steps + length),
       );
-      const taggerBatch = {
-        ids: batch.ids,
-        tags: batch.tags,
-        mask,
-        size: batch.size,
-        steps: batch.steps,
-      };
+      return { ids: batch.ids, tags: batch.tags, mask, size: batch.size, steps: batch.steps };
+    });
+    const timing = await timeSteps(batches, (batch) => {
       trainStep(
         model,
         crf,
         optimizer,
-        taggerBatch,
+        batch,
         hyperparameters.clipNorm,
         trainableVariables(model, crf),
       );
@@ -301,6 +297,7 @@ function batchesFor(vocabularySize: number, classes: number): SyntheticBatch[] {
 }
 
 const loadAtStart = loadavg()[0] ?? 0;
+const runStarted = performance.now();
 const torch = findTorch();
 console.log(
   torch.found
@@ -355,6 +352,7 @@ for (const job of jobs) {
 
 const report: TrainingBenchmarkReport = {
   date: new Date().toISOString(),
+  durationSeconds: (performance.now() - runStarted) / 1000,
   machine: {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores,

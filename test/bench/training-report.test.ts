@@ -32,6 +32,7 @@ function result(overrides: Partial<ArchitectureResult> = {}): ArchitectureResult
 function report(overrides: Partial<TrainingBenchmarkReport> = {}): TrainingBenchmarkReport {
   return {
     date: '2026-01-01T00:00:00.000Z',
+    durationSeconds: 95.4,
     machine: {
       cpu: 'Test CPU',
       cores: 2,
@@ -123,6 +124,7 @@ describe('renderTrainingSection', () => {
     );
     expect(markdown).toContain('PyTorch, 2 threads, sequences/s');
     expect(markdown).toContain('The machine was loaded');
+    expect(markdown).toContain('The whole run took 95 s.');
   });
 
   it('says when PyTorch is missing', () => {
