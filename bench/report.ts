@@ -102,14 +102,6 @@ function generationMarkers(key: string): { start: string; end: string } {
   };
 }
 
-/** Returns the generation sections of a BENCHMARKS.md text, markers included, or ''. */
-export function generationSections(markdown: string): string {
-  const start = markdown.indexOf(GENERATION_MARK);
-  const end = markdown.lastIndexOf('<!-- end of generation benchmark');
-  if (start === -1 || end < start) return '';
-  return markdown.slice(start, markdown.indexOf('-->', end) + 3);
-}
-
 /**
  * Puts `section` between the generation markers for `key` in `markdown`, replacing the
  * section there or appending one, so that `npm run bench` and each size of
@@ -122,6 +114,43 @@ export function replaceGenerationSection(markdown: string, key: string, section:
   const to = markdown.indexOf(end);
   if (from !== -1 && to > from) {
     return markdown.slice(0, from) + marked + markdown.slice(to + end.length);
+  }
+  return `${markdown.trimEnd()}\n\n${marked}\n`;
+}
+
+const TRAINING_START = '<!-- training benchmark: written by npm run bench:training -->';
+const TRAINING_END = '<!-- end of training benchmark -->';
+
+/**
+ * Returns the part of a BENCHMARKS.md text that `npm run bench:generation` and
+ * `npm run bench:training` wrote, from the first of their start markers to the last of their
+ * end markers, or ''. `npm run bench` rewrites the page and keeps this part.
+ */
+export function benchmarkSections(markdown: string): string {
+  const starts = [markdown.indexOf(GENERATION_MARK), markdown.indexOf(TRAINING_START)].filter(
+    (index) => index !== -1,
+  );
+  const ends = [
+    markdown.lastIndexOf('<!-- end of generation benchmark'),
+    markdown.lastIndexOf(TRAINING_END),
+  ].filter((index) => index !== -1);
+  if (starts.length === 0 || ends.length === 0) return '';
+  const start = Math.min(...starts);
+  const end = Math.max(...ends);
+  if (end < start) return '';
+  return markdown.slice(start, markdown.indexOf('-->', end) + 3);
+}
+
+/**
+ * Puts `section` between the training markers in `markdown`, replacing the section there or
+ * appending one, so that `npm run bench:training` rewrites only its own part.
+ */
+export function replaceTrainingSection(markdown: string, section: string): string {
+  const marked = `${TRAINING_START}\n\n${section}\n\n${TRAINING_END}`;
+  const from = markdown.indexOf(TRAINING_START);
+  const to = markdown.indexOf(TRAINING_END);
+  if (from !== -1 && to > from) {
+    return markdown.slice(0, from) + marked + markdown.slice(to + TRAINING_END.length);
   }
   return `${markdown.trimEnd()}\n\n${marked}\n`;
 }

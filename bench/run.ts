@@ -16,7 +16,7 @@ import { huggingFaceFeeds, inHouseFeeds } from './feeds.js';
 import { loadTest, sequentialLatency, type LoadResult } from './load.js';
 import { freePort, startProcess, stopProcess } from './processes.js';
 import {
-  generationSections,
+  benchmarkSections,
   renderMarkdown,
   type BenchmarkReport,
   type TargetReport,
@@ -205,10 +205,10 @@ const report: BenchmarkReport = {
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `${report.date.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-// The generation benchmark writes its own section; keep it.
+// The generation and training benchmarks write their own sections; keep them.
 const markdownFile = join(root, 'BENCHMARKS.md');
 const previous = existsSync(markdownFile) ? readFileSync(markdownFile, 'utf8') : '';
-const kept = generationSections(previous);
+const kept = benchmarkSections(previous);
 writeFileSync(
   markdownFile,
   kept === '' ? renderMarkdown(report) : `${renderMarkdown(report).trimEnd()}\n\n${kept}\n`,

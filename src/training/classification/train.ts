@@ -163,7 +163,12 @@ export function computeClassWeights(
   return counts.map((count) => (count === 0 ? 0 : examples.length / (labelCount * count)));
 }
 
-async function fitEpoch(
+/**
+ * Trains `model` for one pass over `batches`: one Adam step per batch on the weighted
+ * cross-entropy, with gradients clipped to `clipNorm`. Returns the mean loss and accuracy of
+ * the batches during the pass. `bench/training.ts` times training steps with it.
+ */
+export async function fitEpoch(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   batches: readonly Batch[],
@@ -204,7 +209,7 @@ async function fitEpoch(
   return { loss: lossSum / Math.max(1, seen), accuracy: correct / Math.max(1, seen) };
 }
 
-interface StepOptions {
+export interface StepOptions {
   classWeights: tf.Tensor1D;
   labelCount: number;
   clipNorm: number;

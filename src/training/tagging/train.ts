@@ -94,10 +94,7 @@ export async function trainTagger(
 
   const history: TaggerEpochMetrics[] = [];
   let best: { f1: number; epoch: number; weights: tf.Tensor[]; report: SpanReport } | undefined;
-  const variables = (): tf.Variable[] => [
-    ...model.trainableWeights.map((weight) => weight.read() as tf.Variable),
-    ...(crf?.variables ?? []),
-  ];
+  const variables = (): tf.Variable[] => trainableVariables(model, crf);
   try {
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const started = Date.now();
@@ -197,7 +194,7 @@ export function encodeSentence(
 }
 
 /** A padded batch: ids, tag indexes and mask, row-major `[size, steps]`. */
-interface TaggerBatch {
+export interface TaggerBatch {
   ids: Int32Array;
   tags: Int32Array;
   mask: Float32Array;
@@ -242,7 +239,22 @@ function padBatch(rows: readonly EncodedSentence[]): TaggerBatch {
   return { ids, tags, mask, size: rows.length, steps };
 }
 
-function trainStep(
+/** Returns the variables a tagger's optimizer updates: the network's, then the CRF's. */
+export function trainableVariables(
+  model: tf.LayersModel,
+  crf: ReturnType<typeof createCrfVariables> | null,
+): tf.Variable[] {
+  return [
+    ...model.trainableWeights.map((weight) => weight.read() as tf.Variable),
+    ...(crf?.variables ?? []),
+  ];
+}
+
+/**
+ * Runs one Adam step on `batch`: the CRF negative log-likelihood when `crf` is given, else
+ * the masked cross-entropy, with gradients clipped to `clipNorm`. Returns the loss.
+ */
+export function trainStep(
   model: tf.LayersModel,
   crf: ReturnType<typeof createCrfVariables> | null,
   optimizer: tf.Optimizer,
