@@ -304,6 +304,24 @@ describe('training job validation', () => {
     await expectError(await postJob(baseUrl, body), status, code);
   });
 
+  it.each([
+    ['learning_rate', 5],
+    ['kernel_sizes', [0]],
+    ['input_dropout', 1],
+  ])('names hyperparameters.%s in its error', async (name, value) => {
+    const response = await postJob(baseUrl, {
+      dataset_id: datasetId,
+      model: 'm',
+      architecture: 'textcnn',
+      hyperparameters: { [name]: value },
+    });
+
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as { error: { message: string; param: string } };
+    expect(error.param).toBe(`hyperparameters.${name}`);
+    expect(error.message).toContain(`hyperparameters.${name}=`);
+  });
+
   it('returns 404 for an unknown job', async () => {
     await expectError(
       await fetch(`${baseUrl}/v1/training-jobs/job-missing`),

@@ -26,6 +26,9 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
   units: 'units',
   dropout: 'dropout',
   input_dropout: 'inputDropout',
+  kernel_sizes: 'kernelSizes',
+  encoder_layers: 'encoderLayers',
+  attention_heads: 'attentionHeads',
   clip_norm: 'clipNorm',
   batch_size: 'batchSize',
   epochs: 'epochs',
@@ -43,7 +46,11 @@ export const CLASSIFIER_JOB_TRAINER: JobTrainer = {
 
   checkHyperparameters(architecture, hyperparameters) {
     const camel = toCamelCase(hyperparameters, HYPERPARAMETER_NAMES);
-    resolveHyperparameters({ ...camel, architecture: architecture as ClassifierArchitecture });
+    try {
+      resolveHyperparameters({ ...camel, architecture: architecture as ClassifierArchitecture });
+    } catch (error) {
+      throw withRequestName(error);
+    }
     return camel;
   },
 
@@ -176,4 +183,22 @@ export function toCamelCase(
     result[camel] = value;
   }
   return result;
+}
+
+/**
+ * Rewrites a hyperparameter error of the trainer, which names the camelCase field, to name
+ * the snake_case field of the request, e.g. `hyperparameters.learning_rate`.
+ */
+function withRequestName(error: unknown): unknown {
+  if (!(error instanceof MaasError) || error.param === undefined) return error;
+  const camel = error.param;
+  const snake = Object.keys(HYPERPARAMETER_NAMES).find(
+    (name) => HYPERPARAMETER_NAMES[name] === camel,
+  );
+  if (snake === undefined) return error;
+  return new MaasError(
+    error.code,
+    error.message.replace(`hyperparameter ${camel}=`, `hyperparameters.${snake}=`),
+    { param: `hyperparameters.${snake}`, cause: error },
+  );
 }
