@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # One line per bundled model; scripts/train-<name>.sh retrains it.
 ZOO_MODELS=(
   sentiment-zh
+  topic-zh
 )
 
 if [ "$#" -gt 0 ]; then
