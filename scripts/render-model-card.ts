@@ -154,7 +154,7 @@ const extraText =
 
 function splitText(): string {
   const { split } = t;
-  const validation = `${pct(split['validation_fraction'] ?? 0)} of the training file (${split['validation_rows']} rows, seed ${split['seed']}, stratified) is the
+  const validation = `${pct(split['validation_fraction'] ?? 0)} of the training file (${split['validation_rows']} rows, stratified, drawn with seed ${(split['seed'] ?? 0) + 1}) is the
 validation part, which early stopping and the comparison of settings use. The model trains on the other ${split['train_rows']} rows${extraText}.`;
   if (split.test_file) {
     return `The held-out test part is the whole of \`${split.test_file.file}\` (${split['test_rows']} rows, SHA-256 \`${split.test_file.sha256}\`), a separate file that training never reads. ${validation}`;
