@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # One line per bundled model; scripts/train-<name>.sh retrains it.
 ZOO_MODELS=(
   sentiment-zh
+  sentiment-en
   topic-zh
 )
 
