@@ -49,7 +49,7 @@ const LAYERS: Record<string, string> = {
     'Embedding and position embedding → self-attention encoder layers → mean → Dropout → Dense softmax',
 };
 
-/** Flags of the training command that say how to read the file, which `maas eval` takes too. */
+/** Flags of the training command that set how to read the file, which `maas eval` takes too. */
 const READ_FLAGS = ['--format', '--text-column', '--label-column', '--label-names'];
 
 /** Splits a command line as a POSIX shell would, for the quoting that `maas train` writes. */

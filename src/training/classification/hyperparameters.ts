@@ -32,7 +32,7 @@ export type ClassWeighting = (typeof CLASS_WEIGHTING)[number];
 /**
  * Storage type of the token embedding in `model.onnx`. With `float16` the trained table is
  * rounded to float16 before evaluation and export, so the reported metrics and the ONNX parity
- * check are those of the stored weights; the graph casts the rows it gathers to float32.
+ * check are those of the stored weights. The graph casts the rows it gathers to float32.
  */
 export const EMBEDDING_DTYPES = ['float32', 'float16'] as const;
 export type EmbeddingDtype = (typeof EMBEDDING_DTYPES)[number];
