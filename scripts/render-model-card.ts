@@ -25,7 +25,7 @@ interface Card {
       duplicates_dropped: number;
       rows_used: number;
     }[];
-    split: Record<string, number>;
+    split: Record<string, number> & { test_file?: { file: string; sha256: string } | null };
     hyperparameters: Record<string, unknown>;
     epochs_run: number;
     best_epoch: number;
@@ -41,9 +41,72 @@ interface Card {
 const LAYERS: Record<string, string> = {
   lstm: 'Embedding → LSTM → Dropout → LSTM → Dense softmax',
   bilstm: 'Embedding → bidirectional LSTM → Dropout → bidirectional LSTM → Dense softmax',
+  gru: 'Embedding → GRU → Dropout → GRU → Dense softmax',
   fasttext:
     'Embedding of words, word n-grams and character n-grams → masked mean → Dropout → Dense softmax',
+  textcnn: 'Embedding → Conv1D with relu per kernel size → max over time → Dropout → Dense softmax',
+  transformer:
+    'Embedding and position embedding → self-attention encoder layers → mean → Dropout → Dense softmax',
 };
+
+/** Flags of the training command that set how to read the file, which `maas eval` takes too. */
+const READ_FLAGS = ['--format', '--text-column', '--label-column', '--label-names'];
+
+/** Splits a command line as a POSIX shell would, for the quoting that `maas train` writes. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quoted = false;
+  for (let index = 0; index < command.length; index++) {
+    const character = command[index] as string;
+    if (quoted) {
+      if (character === "'") quoted = false;
+      else word += character;
+    } else if (character === "'") {
+      quoted = true;
+      word ??= '';
+    } else if (character === '\\' && index + 1 < command.length) {
+      index++;
+      word = (word ?? '') + command[index];
+    } else if (/\s/.test(character)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + character;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** Formats a word for a POSIX shell, quoting it when it contains other characters. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Builds the `maas eval` command that evaluates the registered model on the held-out rows: the
+ * test file, or the training file with the same test fraction, read with the same flags.
+ */
+function evalCommand(card: Card): string {
+  const words = shellWords(card.training.command ?? '');
+  const readFlags: string[] = [];
+  READ_FLAGS.forEach((flag) => {
+    const index = words.indexOf(flag);
+    if (index >= 0 && words[index + 1] !== undefined) {
+      readFlags.push(flag, shellQuote(words[index + 1] as string));
+    }
+  });
+  if (words.includes('--no-header')) readFlags.push('--no-header');
+  const split = card.training.split;
+  const testFileIndex = words.indexOf('--test-file');
+  const file =
+    testFileIndex >= 0
+      ? (words[testFileIndex + 1] as string)
+      : (words[2] ?? card.training.dataset.file);
+  const testSplit = testFileIndex >= 0 ? [] : ['--test-split', String(split['test_fraction'])];
+  return ['maas', 'eval', card.name, shellQuote(file), ...readFlags, ...testSplit].join(' ');
+}
 
 const folder = process.argv[2];
 if (folder === undefined) {
@@ -89,6 +152,18 @@ const extraText =
         )
         .join('\n');
 
+function splitText(): string {
+  const { split } = t;
+  const validation = `${pct(split['validation_fraction'] ?? 0)} of the training file (${split['validation_rows']} rows, stratified, drawn with seed ${(split['seed'] ?? 0) + 1}) is the
+validation part, which early stopping and the comparison of settings use. The model trains on the other ${split['train_rows']} rows${extraText}.`;
+  if (split.test_file) {
+    return `The held-out test part is the whole of \`${split.test_file.file}\` (${split['test_rows']} rows, SHA-256 \`${split.test_file.sha256}\`), a separate file that training never reads. ${validation}`;
+  }
+  return `The file is split with seed ${split['seed']}: ${pct(split['test_fraction'] ?? 0)} of the rows (stratified) are held out as the test part
+(${split['test_rows']} rows), which training never sees. ${pct(split['validation_fraction'] ?? 0)} of the rest (${split['validation_rows']} rows) is the
+validation part, which early stopping and the comparison of settings use. The model trains on the other ${split['train_rows']} rows${extraText}.`;
+}
+
 const hyperparameters = Object.entries(t.hyperparameters)
   .map(([name, value]) => `| ${name} | ${JSON.stringify(value)} |`)
   .join('\n');
@@ -119,9 +194,7 @@ Label names: ${
         .join(', ')
 }.
 
-The file is split with seed ${t.split['seed']}: ${pct(t.split['test_fraction'] ?? 0)} of the rows (stratified) are held out as the test part
-(${t.split['test_rows']} rows), which training never sees. ${pct(t.split['validation_fraction'] ?? 0)} of the rest (${t.split['validation_rows']} rows) is the
-validation part, which early stopping uses. The model trains on the other ${t.split['train_rows']} rows${extraText}.
+${splitText()}
 
 ## Held-out test results
 
@@ -148,11 +221,7 @@ ${t.command ?? ''}
 Evaluate the registered model on the same held-out part:
 
 \`\`\`sh
-maas eval ${card.name} ${t.command?.split(' ')[2] ?? t.dataset.file} --label-names ${Object.entries(
-  t.label_names ?? {},
-)
-  .map(([from, to]) => `${from}=${to}`)
-  .join(',')} --test-split ${t.split['test_fraction']}
+${evalCommand(card)}
 \`\`\`
 
 ## Hyperparameters

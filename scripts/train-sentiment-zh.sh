@@ -1,47 +1,20 @@
 #!/usr/bin/env bash
 # Retrains the bundled sentiment-zh model on ChnSentiCorp and writes it to models/sentiment-zh.
-# The data set folder defaults to ../shared/datasets; set DATASETS_DIR to read it elsewhere.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/zoo/common.sh"
 
-datasets=${DATASETS_DIR:-../shared/datasets}
-file="$datasets/chnsenticorp/train.csv"
-if [ ! -f "$file" ]; then
-  echo "error: $file not found; set DATASETS_DIR to the folder that contains chnsenticorp/" >&2
-  exit 2
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/no-bundled-models"
-
-npm run build --silent
-node bin/maas.js train "$file" \
-  --name sentiment-zh \
+file=$(zoo_dataset chnsenticorp/train.csv)
+zoo_train sentiment-zh "$file" \
   --description "Chinese sentiment classifier for reviews: positive or negative." \
   --source "ChnSentiCorp_htl_all hotel reviews (Tan Songbo), via SophonPlus/ChineseNlpCorpus." \
   --label-names 0=negative,1=positive \
   --test-split 0.1 --validation-split 0.1 --seed 42 \
-  --architecture fasttext --embedding-dim 32 --min-count 3 \
-  --data-dir "$work/data" --models-dir "$work/no-bundled-models"
+  --architecture fasttext --embedding-dim 32 --min-count 3 --embedding-dtype float16
 
-version_dir="$work/data/artifacts/models/sentiment-zh/1"
-rm -rf models/sentiment-zh
-mkdir -p models/sentiment-zh
-cp "$version_dir/model.onnx" "$version_dir/model.json" "$version_dir/weights.bin" "$version_dir/tokenizer.json" \
-  "$version_dir/model-card.json" models/sentiment-zh/
-node -e '
-  const fs = require("node:fs");
-  const path = "models/sentiment-zh/model-card.json";
-  const card = JSON.parse(fs.readFileSync(path, "utf8"));
-  card.reproduce = "npm run train:sentiment-zh";
-  card.notes = [
-    "The architecture and its defaults were compared on this same test part, so its figure is slightly optimistic. " +
-      "With 626 rows, one standard error of the accuracy is about 1.3 points.",
-    "The same command with --seed 1 and --seed 2 (other test parts) gave 90.42% and 90.10% test accuracy.",
-    "Compared on seed 42: LSTM 82.1%, bidirectional LSTM 85.5%, this bag of n-grams truncated to its first 1,024 features 87.5%.",
-    "Embedding width 32 and minimum count 3 keep weights.bin at 12.5 MB; width 64 with minimum count 2 gave 89.0% at 43 MB.",
-  ];
-  fs.writeFileSync(path, JSON.stringify(card, null, 2) + "\n");
-'
-npx tsx scripts/render-model-card.ts models/sentiment-zh
+zoo_install sentiment-zh <<'NOTES'
+Settings were compared on the seed-42 split when this model was first trained, by the accuracy of its test part, so that figure is slightly optimistic. With 626 test rows, one standard error of the accuracy is about 1.3 points.
+Compared on seed 42: LSTM 82.1%, bidirectional LSTM 85.5%, this bag of n-grams truncated to its first 1,024 features 87.5%, and embedding width 64 with minimum count 2 89.0% (43 MB of float32 weights). The same command with --seed 1 and --seed 2 (other test parts) gave 90.42% and 90.10% test accuracy, with the embedding stored as float32.
+Embedding width 32 and minimum count 3 with the embedding stored as float16 keep model.onnx at about 6.3 MB. Rounding to float16 did not change the validation or test accuracy.
+Compared on the validation part when the model zoo was built: character n-grams up to 4 with the vocabulary capped at 120,000 reached 89.18% validation accuracy against 88.83% for these settings, a difference of 2 of 564 rows and well within one standard error. The current settings were kept because they are smaller (7.4 MB against 9.2 MB). That variant's test accuracy was 87.86%.
+The held-out accuracy of this seed-42 split (88.34%) is below the 90% that the model zoo aims for.
+NOTES

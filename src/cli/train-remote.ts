@@ -11,6 +11,7 @@ import { readFileOptions } from './file-options.js';
 const LOCAL_ONLY_FLAGS: Readonly<Record<string, string>> = {
   labelNames: '--label-names',
   extraTrainFile: '--extra-train-file',
+  testFile: '--test-file',
   description: '--description',
   source: '--source',
 };

@@ -6,6 +6,7 @@ import {
   CLASSIFIER_ARCHITECTURES,
   defaultHyperparameters,
   CLASS_WEIGHTING,
+  EMBEDDING_DTYPES,
   type ClassifierHyperparameters,
 } from '../training/classification/hyperparameters.js';
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
@@ -46,6 +47,10 @@ export function registerTrainCommand(program: Command): void {
       [] as string[],
     )
     .option(
+      '--test-file <file>',
+      'labeled file held out whole for the final report, read with the same format, column and label options as <file>; replaces --test-split',
+    )
+    .option(
       '--validation-split <fraction>',
       'fraction of rows for early stopping and model selection',
       parseFraction,
@@ -67,6 +72,12 @@ export function registerTrainCommand(program: Command): void {
       '--embedding-dim <n>',
       `width of the token embedding ${defaults('embeddingDim')}`,
       parseInteger,
+    )
+    .addOption(
+      new Option(
+        '--embedding-dtype <type>',
+        `storage type of the embedding in model.onnx; float16 halves its size, and the reported metrics are those of the rounded weights ${defaults('embeddingDtype')}`,
+      ).choices(EMBEDDING_DTYPES),
     )
     .option(
       '--units <n>',
@@ -200,6 +211,7 @@ async function runTraining(
       source: options['source'] as string | undefined,
       alias: options['alias'] as string | undefined,
       validationFraction: options['validationSplit'] as number,
+      testFile: options['testFile'] as string | undefined,
       extraTrainFiles: options['extraTrainFile'] as string[],
       hyperparameters: hyperparametersFrom(options),
       command: describeCommand(process.argv.slice(2)),
@@ -259,6 +271,8 @@ function hyperparametersFrom(options: Record<string, unknown>): Partial<Classifi
     batchSize: options['batchSize'] as number | undefined,
     learningRate: options['learningRate'] as number | undefined,
     embeddingDim: options['embeddingDim'] as number | undefined,
+    embeddingDtype: options['embeddingDtype'] as
+      ClassifierHyperparameters['embeddingDtype'] | undefined,
     units: options['units'] as number | undefined,
     dropout: options['dropout'] as number | undefined,
     inputDropout: options['inputDropout'] as number | undefined,

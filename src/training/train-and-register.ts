@@ -36,6 +36,11 @@ export interface TrainAndRegisterOptions extends LabeledFileOptions {
    * `validationFraction` of `file`. Its labels are renamed by `labelNames` too.
    */
   validationFile?: { file: string; readOptions: ClassificationReadOptions };
+  /**
+   * Labeled file used whole as the held-out test part, in place of holding out `testFraction`
+   * of `file`. It is read with the same read options and label names as `file`.
+   */
+  testFile?: string;
   alias?: string;
   hyperparameters?: Partial<ClassifierHyperparameters>;
   /** The command line that started the run, recorded in the model card. */
@@ -66,7 +71,20 @@ export async function trainAndRegisterClassifier(
   assertModelName(options.name);
   if (options.alias !== undefined) assertAlias(options.alias);
   const hyperparameters = resolveHyperparameters(options.hyperparameters);
+  if (options.testFile !== undefined && (options.testFraction ?? 0) > 0) {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_INVALID',
+      `a test file and a test fraction of ${options.testFraction} both name the held-out rows; give one of them`,
+      { param: 'test_split' },
+    );
+  }
   const splits = await readLabeledSplits(options.file, options, hyperparameters.seed);
+  if (options.testFile !== undefined) {
+    splits.test = await readValidationFile(
+      { file: options.testFile, readOptions: options },
+      options.labelNames,
+    );
+  }
   if (splits.labels.length < 2) {
     throw new MaasError(
       'MAAS_ERR_TRAINING_INVALID',
@@ -107,9 +125,7 @@ export async function trainAndRegisterClassifier(
         terminateAfterMs: options.cancelTimeoutMs,
       },
     );
-    const datasetDigest = createHash('sha256')
-      .update(await readFile(options.file))
-      .digest('hex');
+    const datasetDigest = await sha256Of(options.file);
     const modelCard = {
       description: options.description ?? null,
       architecture: hyperparameters.architecture,
@@ -126,6 +142,10 @@ export async function trainAndRegisterClassifier(
             options.validationFile === undefined ? options.validationFraction : null,
           validation_file:
             options.validationFile === undefined ? null : basename(options.validationFile.file),
+          test_file:
+            options.testFile === undefined
+              ? null
+              : { file: basename(options.testFile), sha256: await sha256Of(options.testFile) },
           train_rows: train.length - extra.rows.length,
           extra_train_rows: extra.rows.length,
           validation_rows: validation.length,
@@ -159,7 +179,13 @@ export async function trainAndRegisterClassifier(
   }
 }
 
-/** Reads the rows of a validation file, with labels renamed as in the training file. */
+async function sha256Of(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+}
+
+/** Reads the rows of a validation or test file, with labels renamed as in the training file. */
 async function readValidationFile(
   validation: { file: string; readOptions: ClassificationReadOptions },
   labelNames: Record<string, string> | undefined,

@@ -297,6 +297,12 @@ describe('training job validation', () => {
     ['unknown field', { colour: 'red' }, 400, 'MAAS_ERR_REQUEST_INVALID'],
     ['unknown hyperparameter', { hyperparameters: { colour: 1 } }, 400, 'MAAS_ERR_REQUEST_INVALID'],
     ['zero epochs', { hyperparameters: { epochs: 0 } }, 422, 'MAAS_ERR_TRAINING_INVALID'],
+    [
+      'int8 embedding_dtype',
+      { hyperparameters: { embedding_dtype: 'int8' } },
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+    ],
     ['validation_split of 1', { validation_split: 1 }, 400, 'MAAS_ERR_REQUEST_INVALID'],
   ])('rejects %s', async (_case, fields, status, code) => {
     // JSON.stringify leaves out the fields set to undefined.

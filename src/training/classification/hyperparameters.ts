@@ -29,6 +29,14 @@ export type ClassifierArchitecture = (typeof CLASSIFIER_ARCHITECTURES)[number];
 export const CLASS_WEIGHTING = ['none', 'balanced'] as const;
 export type ClassWeighting = (typeof CLASS_WEIGHTING)[number];
 
+/**
+ * Storage type of the token embedding in `model.onnx`. With `float16` the trained table is
+ * rounded to float16 before evaluation and export, so the reported metrics and the ONNX parity
+ * check are those of the stored weights. The graph casts the rows it gathers to float32.
+ */
+export const EMBEDDING_DTYPES = ['float32', 'float16'] as const;
+export type EmbeddingDtype = (typeof EMBEDDING_DTYPES)[number];
+
 /** Hyperparameters of a text-classification training run. */
 export interface ClassifierHyperparameters {
   architecture: ClassifierArchitecture;
@@ -45,6 +53,7 @@ export interface ClassifierHyperparameters {
   /** Tokens seen fewer times than this in the training rows map to the unknown id. */
   minCount: number;
   embeddingDim: number;
+  embeddingDtype: EmbeddingDtype;
   /**
    * Width of each recurrent layer, filters per kernel size of `textcnn`, or the inner width of
    * the feed-forward networks of `transformer`; `fasttext` has none.
@@ -91,6 +100,7 @@ export const DEFAULT_CLASSIFIER_HYPERPARAMETERS: Readonly<ClassifierHyperparamet
     vocabularySize: 20_000,
     minCount: 2,
     embeddingDim: 64,
+    embeddingDtype: 'float32',
     units: 64,
     dropout: 0.5,
     inputDropout: 0,
@@ -203,6 +213,7 @@ export function resolveHyperparameters(
   }
   checkChoice('segmentation', merged.segmentation, SEGMENTATION_MODES);
   checkChoice('classWeighting', merged.classWeighting, CLASS_WEIGHTING);
+  checkChoice('embeddingDtype', merged.embeddingDtype, EMBEDDING_DTYPES);
   if (typeof merged.lowercase !== 'boolean') {
     throw invalid('lowercase', merged.lowercase, 'true or false');
   }

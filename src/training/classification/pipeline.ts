@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { MaasError } from '../../errors/index.js';
 import { ONNX_MODEL_FILE } from '../../runtimes/onnx/session.js';
 import { saveLayersModel } from '../../runtimes/tfjs/artifacts.js';
+import { tf } from '../../runtimes/tfjs/backend.js';
+import { roundToFloat16 } from '../../util/float16.js';
 import {
   computeClassificationReport,
   type ClassificationReport,
@@ -60,6 +62,10 @@ export async function runClassifierTraining(
 ): Promise<ClassifierTrainingResult> {
   const started = Date.now();
   const trained = await trainTextClassifier(request, onEvent, isCancelled);
+  const { embeddingDtype } = request.hyperparameters;
+  if (embeddingDtype === 'float16') {
+    roundEmbeddingsToFloat16(trained.model);
+  }
   const evaluate = (examples: readonly LabeledText[]): ClassificationReport => {
     const encoded = encodeExamples(trained.tokenizer, request.labels, examples);
     const probabilities = predictBatches(
@@ -82,7 +88,10 @@ export async function runClassifierTraining(
   const validationReport = evaluate(request.validation);
   const testReport = request.test.length > 0 ? evaluate(request.test) : undefined;
   await saveLayersModel(trained.model, request.outputDir);
-  await writeFile(join(request.outputDir, ONNX_MODEL_FILE), exportClassifierToOnnx(trained.model));
+  await writeFile(
+    join(request.outputDir, ONNX_MODEL_FILE),
+    exportClassifierToOnnx(trained.model, { embeddingDtype }),
+  );
   const onnxParity = await checkOnnxParity(
     trained.model,
     request.outputDir,
@@ -113,4 +122,21 @@ export async function runClassifierTraining(
     testReport,
     onnxParity,
   };
+}
+
+/**
+ * Rounds the table of every Embedding layer of `model` to float16 values, as the ONNX export
+ * with `embeddingDtype` `float16` stores it, so that evaluation and the parity check see the
+ * stored weights.
+ */
+export function roundEmbeddingsToFloat16(model: tf.LayersModel): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Embedding') continue;
+    const rounded = layer.getWeights().map((weight) => {
+      const values = roundToFloat16(weight.dataSync() as Float32Array);
+      return tf.tensor(values, weight.shape, 'float32');
+    });
+    layer.setWeights(rounded);
+    tf.dispose(rounded);
+  }
 }

@@ -23,6 +23,7 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
   vocabulary_size: 'vocabularySize',
   min_count: 'minCount',
   embedding_dim: 'embeddingDim',
+  embedding_dtype: 'embeddingDtype',
   units: 'units',
   dropout: 'dropout',
   input_dropout: 'inputDropout',

@@ -8,6 +8,8 @@ import {
   floatsOf,
   type MaskValues,
 } from './encoder-layers.js';
+import { toFloat16Bits } from '../../util/float16.js';
+import type { EmbeddingDtype } from '../classification/hyperparameters.js';
 import { GraphBuilder } from './graph-builder.js';
 import { recurrentLayer, type RecurrentExport } from './recurrent.js';
 
@@ -26,9 +28,15 @@ export const ONNX_CLASSIFIER_IO = {
  * the layers are visited in the model's topological order and each reads the values of the
  * layers that feed it.
  *
+ * With `embeddingDtype` `float16` the Embedding table is stored as float16 and the rows it
+ * gathers are cast to float32, so the graph computes with the table rounded to float16.
+ *
  * @throws Error if the model contains a layer that this exporter does not support.
  */
-export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
+export function exportClassifierToOnnx(
+  model: tf.LayersModel,
+  options: { embeddingDtype?: EmbeddingDtype } = {},
+): Uint8Array {
   const graph = new GraphBuilder();
   const { inputIds, attentionMask, probabilities } = ONNX_CLASSIFIER_IO;
   graph.input(inputIds, 'int64', ['batch', 'sequence']);
@@ -40,6 +48,7 @@ export function exportClassifierToOnnx(model: tf.LayersModel): Uint8Array {
   const context: SequenceContext = {
     graph,
     inputIds,
+    embeddingDtype: options.embeddingDtype ?? 'float32',
     lengths,
     // [batch, sequence, 1] float mask for pooling.
     mask: graph.op('Unsqueeze', [
@@ -94,6 +103,7 @@ const FLOAT = 1;
 interface SequenceContext extends MaskValues {
   /** Real tokens per row, int64 `[batch]`. */
   lengths: string;
+  embeddingDtype: EmbeddingDtype;
 }
 
 /**
@@ -116,7 +126,13 @@ function exportLayer(
     case 'Embedding': {
       if (value?.kind !== 'ids') throw new Error('Embedding must read the input ids');
       const table = weights[0] as tf.Tensor;
-      const embeddings = graph.floats(`${layer.name}.embeddings`, floatsOf(table), table.shape);
+      const name = `${layer.name}.embeddings`;
+      if (context.embeddingDtype === 'float16') {
+        const embeddings = graph.halfs(name, toFloat16Bits(floatsOf(table)), table.shape);
+        const rows = graph.op('Gather', [embeddings, value.name]);
+        return { kind: 'batch-major', name: graph.op('Cast', [rows], { to: FLOAT }) };
+      }
+      const embeddings = graph.floats(name, floatsOf(table), table.shape);
       return { kind: 'batch-major', name: graph.op('Gather', [embeddings, value.name]) };
     }
     case 'Dropout':

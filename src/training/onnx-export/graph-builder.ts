@@ -54,6 +54,19 @@ export class GraphBuilder {
     return name;
   }
 
+  /** Adds a float16 weight from its bit patterns and returns its name. */
+  halfs(name: string, bits: Uint16Array, dims: readonly number[]): string {
+    this.#initializers.push(
+      onnx.TensorProto.create({
+        name,
+        dataType: DataType.FLOAT16,
+        dims: [...dims],
+        rawData: new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength),
+      }),
+    );
+    return name;
+  }
+
   /** Adds an int64 constant and returns its name. */
   int64s(
     name: string,

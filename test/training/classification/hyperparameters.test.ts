@@ -93,6 +93,7 @@ describe('resolveHyperparameters', () => {
     ['attentionHeads', 0],
     ['segmentation', 'bpe'],
     ['classWeighting', 'auto'],
+    ['embeddingDtype', 'int8'],
     ['lowercase', 'yes'],
   ];
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,9 @@ import {
   trainTextClassifier,
   type TrainedClassifier,
 } from '../../../src/training/classification/train.js';
+import { roundEmbeddingsToFloat16 } from '../../../src/training/classification/pipeline.js';
 import { exportClassifierToOnnx } from '../../../src/training/onnx-export/classifier.js';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../../src/util/float16.js';
 import { REVIEW_LABELS, syntheticReviews, tinyHyperparameters } from '../synthetic-reviews.js';
 
 /** Texts of very different lengths, with an empty one, emoji and unknown words. */
@@ -106,5 +109,67 @@ describe('exportClassifierToOnnx', () => {
     });
     expect(() => exportClassifierToOnnx(model)).toThrow(/Conv1D layer conv/);
     model.dispose();
+  });
+});
+
+describe('ONNX export with a float16 embedding', () => {
+  let trained: TrainedClassifier;
+  let graph: LoadedGraph;
+  let dir: string;
+  let float32Bytes: number;
+  let float16Model: Uint8Array;
+
+  beforeAll(async () => {
+    await useWasmBackend();
+    trained = await trainTextClassifier({
+      train: syntheticReviews(96, 1),
+      validation: syntheticReviews(32, 2),
+      labels: REVIEW_LABELS,
+      hyperparameters: tinyHyperparameters({ architecture: 'fasttext', maxLength: 400, epochs: 3 }),
+    });
+    float32Bytes = exportClassifierToOnnx(trained.model).byteLength;
+    roundEmbeddingsToFloat16(trained.model);
+    float16Model = exportClassifierToOnnx(trained.model, { embeddingDtype: 'float16' });
+    dir = mkdtempSync(join(tmpdir(), 'maas-onnx-float16-'));
+    writeFileSync(join(dir, 'model.onnx'), float16Model);
+    graph = await loadOnnxGraph(dir, { intraOpThreads: 1, graphOptimizationLevel: 'all' });
+  }, 60_000);
+
+  afterAll(() => {
+    graph?.dispose();
+    trained?.model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores the table as float16', () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(float16Model);
+    const table = model.graph?.initializer?.find(
+      (tensor) => tensor.name === 'embedding.embeddings',
+    );
+    expect(table?.dataType).toBe(onnx.TensorProto.DataType.FLOAT16);
+    const [rows, columns] = (table?.dims ?? []).map(Number);
+    expect(table?.rawData?.byteLength).toBe((rows as number) * (columns as number) * 2);
+    expect(float16Model.byteLength).toBeLessThan(float32Bytes * 0.6);
+  });
+
+  it('rounds the tfjs table to float16 values', () => {
+    const layer = trained.model.getLayer('embedding');
+    const values = (layer.getWeights()[0] as tf.Tensor).dataSync();
+    expect(values.some((value) => value !== 0)).toBe(true);
+    const unrounded = Array.from(values).filter(
+      (value) => float16BitsToFloat32(float32ToFloat16Bits(value)) !== value,
+    );
+    expect(unrounded).toEqual([]);
+  });
+
+  it('matches the rounded tfjs model to 1e-4', async () => {
+    const batch = trained.tokenizer.encodeBatch(TEXTS);
+    const expected = tfjsScores(trained.model, batch.ids, batch.batchSize, batch.sequenceLength);
+    const actual = await graph.run(batch);
+    expect(actual).toHaveLength(TEXTS.length * REVIEW_LABELS.length);
+    actual.forEach((value, index) => {
+      expect(Math.abs(value - (expected[index] as number))).toBeLessThan(1e-4);
+    });
   });
 });
