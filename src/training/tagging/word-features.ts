@@ -1,3 +1,4 @@
+import { MaasError } from '../../errors/index.js';
 import type { Vocabulary } from '../../text/index.js';
 import { tokenKey } from './token-splitter.js';
 
@@ -219,15 +220,27 @@ export const DEFAULT_WORD_FEATURE_HYPERPARAMETERS: Readonly<WordFeatureHyperpara
 /**
  * Returns the feature config that `tagger.json` stores, or null when the tagger uses plain
  * vocabulary ids: a `character` unit, or `characterFeatures` off.
+ *
+ * @throws MaasError `MAAS_ERR_TRAINING_INVALID` when an n-gram setting is not a positive
+ * integer or `ngramMin` exceeds `ngramMax`.
  */
 export function wordFeatureConfig(
   hyperparameters: Readonly<WordFeatureHyperparameters> & { unit: 'character' | 'word' },
 ): WordFeatureConfig | null {
   if (hyperparameters.unit !== 'word' || !hyperparameters.characterFeatures) return null;
-  return {
+  const config = {
     ngram_min: hyperparameters.ngramMin,
     ngram_max: hyperparameters.ngramMax,
     buckets: hyperparameters.ngramBuckets,
     max_ngrams: hyperparameters.maxNgrams,
   };
+  const expected = checkWordFeatureConfig(config);
+  if (expected !== null) {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_INVALID',
+      `invalid character n-gram settings ${JSON.stringify(config)}: expected ${expected}; check --ngram-min, --ngram-max, --ngram-buckets and --max-ngrams`,
+      { param: 'ngram' },
+    );
+  }
+  return config;
 }

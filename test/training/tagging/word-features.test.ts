@@ -10,10 +10,13 @@ import {
   encodeWordFeatures,
   featureWidth,
   fnv1a,
+  wordFeatureConfig,
   wordKey,
   wordShape,
   type WordFeatureConfig,
 } from '../../../src/training/tagging/word-features.js';
+import { DEFAULT_TAGGER_HYPERPARAMETERS } from '../../../src/training/tagging/model.js';
+import { MaasError } from '../../../src/errors/index.js';
 
 const CONFIG: WordFeatureConfig = { ngram_min: 2, ngram_max: 4, buckets: 1000, max_ngrams: 16 };
 const VOCABULARY = Vocabulary.fromTokens(['[PAD]', '[UNK]', 'the', 'germany', '0000']);
@@ -191,5 +194,44 @@ describe('checkWordFeatureConfig', () => {
     ['min above max', { ...CONFIG, ngram_min: 5 }],
   ])('rejects %s', (_, value) => {
     expect(checkWordFeatureConfig(value)).toMatch(/positive integers/);
+  });
+});
+
+describe('wordFeatureConfig', () => {
+  const word = { ...DEFAULT_TAGGER_HYPERPARAMETERS, unit: 'word' as const };
+
+  it('returns null for character taggers', () => {
+    expect(wordFeatureConfig({ ...word, unit: 'character' })).toBeNull();
+  });
+
+  it('returns null with features off', () => {
+    expect(wordFeatureConfig({ ...word, characterFeatures: false })).toBeNull();
+  });
+
+  it('returns the file fields of word taggers', () => {
+    expect(wordFeatureConfig({ ...word, ngramBuckets: 50 })).toEqual({
+      ngram_min: word.ngramMin,
+      ngram_max: word.ngramMax,
+      buckets: 50,
+      max_ngrams: word.maxNgrams,
+    });
+  });
+
+  it.each([
+    ['ngramMin 0', { ngramMin: 0 }],
+    ['ngramMin above ngramMax', { ngramMin: 5, ngramMax: 3 }],
+    ['zero buckets', { ngramBuckets: 0 }],
+  ])('rejects %s', (_, settings) => {
+    const error = (() => {
+      try {
+        return wordFeatureConfig({ ...word, ...settings });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+
+    expect(error).toBeInstanceOf(MaasError);
+    expect((error as MaasError).code).toBe('MAAS_ERR_TRAINING_INVALID');
+    expect((error as MaasError).message).toContain('--ngram-min');
   });
 });
