@@ -29,6 +29,9 @@ export interface TaggerFile {
   /**
    * Character features of a `word` tagger, whose graph takes a feature row per token;
    * absent when it takes one vocabulary id per token.
+   *
+   * NOTE: the format version stays 1 with this field, so a server built before it ignores
+   * the field and fails with a shape error when it runs the graph.
    */
   word_features?: WordFeatureConfig;
 }
