@@ -264,7 +264,14 @@ async function measureTagger(
       batch.lengths.forEach((length, row) =>
         mask.fill(1, row * batch.steps, row * batch.steps + length),
       );
-      return { ids: batch.ids, tags: batch.tags, mask, size: batch.size, steps: batch.steps };
+      return {
+        ids: batch.ids,
+        tags: batch.tags,
+        mask,
+        size: batch.size,
+        steps: batch.steps,
+        width: 1,
+      };
     });
     const timing = await timeSteps(batches, (batch) => {
       trainStep(

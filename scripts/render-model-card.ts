@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClassificationReport } from '../src/training/evaluation/classification-report.js';
+import { renderTaggerCard } from './render-tagger-card.js';
 
 interface Card {
   name: string;
@@ -113,7 +114,13 @@ if (folder === undefined) {
   console.error('usage: tsx scripts/render-model-card.ts <model folder>');
   process.exit(2);
 }
-const card = JSON.parse(readFileSync(join(folder, 'model-card.json'), 'utf8')) as Card;
+const raw = JSON.parse(readFileSync(join(folder, 'model-card.json'), 'utf8')) as { task: string };
+if (raw.task === 'token-classification') {
+  writeFileSync(join(folder, 'README.md'), renderTaggerCard(raw as never, folder));
+  console.log(`wrote ${join(folder, 'README.md')}`);
+  process.exit(0);
+}
+const card = raw as Card;
 const t = card.training;
 const pct = (value: number): string => `${(value * 100).toFixed(2)}%`;
 

@@ -9,6 +9,7 @@ ZOO_MODELS=(
   sentiment-zh
   sentiment-en
   topic-zh
+  ner-en
 )
 
 if [ "$#" -gt 0 ]; then

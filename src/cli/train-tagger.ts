@@ -27,6 +27,12 @@ const TAGGER_FLAGS = {
   minCount: 'minCount',
   patience: 'patience',
   seed: 'seed',
+  ngramMin: 'ngramMin',
+  ngramMax: 'ngramMax',
+  ngramBuckets: 'ngramBuckets',
+  maxNgrams: 'maxNgrams',
+  ngramEmbeddingDim: 'ngramEmbeddingDim',
+  shapeEmbeddingDim: 'shapeEmbeddingDim',
 } as const satisfies Record<string, keyof TaggerHyperparameters>;
 
 /**
@@ -125,6 +131,7 @@ export function taggerHyperparameters(
   const hyperparameters: Partial<TaggerHyperparameters> = {
     architecture: architecture as TaggerArchitecture,
   };
+  if (options['characterFeatures'] === false) hyperparameters.characterFeatures = false;
   for (const [flag, name] of Object.entries(TAGGER_FLAGS)) {
     const value = options[flag];
     if (typeof value === 'number') (hyperparameters as Record<string, number>)[name] = value;

@@ -11,7 +11,8 @@ import {
 } from '../training/classification/hyperparameters.js';
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
-import { TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
+import { DEFAULT_TAGGER_HYPERPARAMETERS, TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
+import { MaasError } from '../errors/index.js';
 import { runTaggerTraining, taggerHyperparameters } from './train-tagger.js';
 import { runTaggerTrainingOnServer, runTrainingOnServer } from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
@@ -156,6 +157,40 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--unit <unit>',
       'token-classification: character (one tag per character, the default for Chinese) or word',
+    )
+    .option(
+      '--no-character-features',
+      'token-classification, word unit: embed word ids only, without character n-grams and word shapes',
+    )
+    .option(
+      '--ngram-min <n>',
+      `word taggers: shortest character n-gram, with the word boundary marks < and > (default ${DEFAULT_TAGGER_HYPERPARAMETERS.ngramMin})`,
+      parseInteger,
+    )
+    .option(
+      '--ngram-max <n>',
+      `word taggers: longest character n-gram (default ${DEFAULT_TAGGER_HYPERPARAMETERS.ngramMax})`,
+      parseInteger,
+    )
+    .option(
+      '--ngram-buckets <n>',
+      `word taggers: hash buckets of the character n-grams (default ${DEFAULT_TAGGER_HYPERPARAMETERS.ngramBuckets})`,
+      parseInteger,
+    )
+    .option(
+      '--max-ngrams <n>',
+      `word taggers: character n-grams kept per word (default ${DEFAULT_TAGGER_HYPERPARAMETERS.maxNgrams})`,
+      parseInteger,
+    )
+    .option(
+      '--ngram-embedding-dim <n>',
+      `word taggers: width of the character n-gram embedding (default ${DEFAULT_TAGGER_HYPERPARAMETERS.ngramEmbeddingDim})`,
+      parseInteger,
+    )
+    .option(
+      '--shape-embedding-dim <n>',
+      `word taggers: width of the word shape embedding (default ${DEFAULT_TAGGER_HYPERPARAMETERS.shapeEmbeddingDim})`,
+      parseInteger,
     )
     .option('--token-column <n>', 'token-classification: 0-based column of the token (default 0)')
     .option('--tag-column <n>', 'token-classification: 0-based column of the tag (default last)')

@@ -8,6 +8,11 @@ export interface EncodedBatch {
   attentionMask: Int32Array;
   batchSize: number;
   sequenceLength: number;
+  /**
+   * Ids per token when each token is a row of features, as for a word tagger with character
+   * features: `ids` is then `[batchSize, sequenceLength, featureWidth]`. Absent means 1.
+   */
+  featureWidth?: number;
 }
 
 /** A loaded model graph that maps a batch of token ids to one score row per input. */

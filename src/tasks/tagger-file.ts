@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { MaasError } from '../errors/index.js';
 import type { CrfParameters } from '../training/tagging/crf.js';
 import { TOKEN_UNITS, type TokenUnit } from '../training/tagging/token-splitter.js';
+import {
+  checkWordFeatureConfig,
+  type WordFeatureConfig,
+} from '../training/tagging/word-features.js';
 
 /** File of a tagger version with its vocabulary, tags and CRF weights. */
 export const TAGGER_FILE = 'tagger.json';
@@ -22,6 +26,14 @@ export interface TaggerFile {
   tags: string[];
   /** CRF weights, or null for a softmax tagger. */
   crf: CrfParameters | null;
+  /**
+   * Character features of a `word` tagger, whose graph takes a feature row per token;
+   * absent when it takes one vocabulary id per token.
+   *
+   * NOTE: the format version stays 1 with this field, so a server built before it ignores
+   * the field and fails with a shape error when it runs the graph.
+   */
+  word_features?: WordFeatureConfig;
 }
 
 /**
@@ -75,6 +87,11 @@ export async function readTaggerFile(dir: string): Promise<TaggerFile> {
   const crf = value['crf'];
   if (crf !== null && !isCrf(crf, tagCount)) {
     throw invalid('crf', `null or {transitions, start, end} for ${tagCount} tags`);
+  }
+  if (value['word_features'] !== undefined) {
+    const problem = checkWordFeatureConfig(value['word_features']);
+    if (problem !== null) throw invalid('word_features', problem);
+    if (value['unit'] !== 'word') throw invalid('unit', 'word when word_features is present');
   }
   return value as unknown as TaggerFile;
 }

@@ -3,7 +3,8 @@ import type { LoadedGraph } from '../runtimes/index.js';
 import { Vocabulary, type Encoding } from '../text/index.js';
 import { bioConstraints } from '../training/tagging/crf.js';
 import { decodeTags, softmaxRows } from '../training/tagging/decode.js';
-import { splitTokens, tokenKey, type SplitToken } from '../training/tagging/token-splitter.js';
+import { splitTokens, type SplitToken } from '../training/tagging/token-splitter.js';
+import { createTokenEncoder, type TokenEncoder } from '../training/tagging/word-features.js';
 import {
   AGGREGATION_STRATEGIES,
   aggregateTokens,
@@ -34,7 +35,7 @@ const PARAMETERS = ['aggregation_strategy', 'ignore_labels'] as const;
 export class TokenClassificationPipeline {
   readonly tags: readonly string[];
   readonly #file: TaggerFile;
-  readonly #vocabulary: Vocabulary;
+  readonly #encoder: TokenEncoder;
   readonly #graph: LoadedGraph;
   readonly #constraints: ReturnType<typeof bioConstraints>;
 
@@ -47,7 +48,10 @@ export class TokenClassificationPipeline {
     }
     this.#file = file;
     this.tags = file.tags;
-    this.#vocabulary = Vocabulary.fromTokens(file.vocabulary);
+    this.#encoder = createTokenEncoder(
+      Vocabulary.fromTokens(file.vocabulary),
+      file.word_features ?? null,
+    );
     this.#graph = graph;
     this.#constraints = bioConstraints(file.tags);
   }
@@ -58,16 +62,21 @@ export class TokenClassificationPipeline {
    * NOTE: windows do not overlap, so an entity across a window boundary comes back as two.
    */
   encode(text: string): TaggerEncoding {
-    const tokens = splitTokens(text, this.#file.unit);
+    return this.encodeTokens(splitTokens(text, this.#file.unit));
+  }
+
+  /**
+   * Encodes tokens that are already split, such as the tokens of a CoNLL file. A window's
+   * `ids` has one row of the encoder's width per token.
+   */
+  encodeTokens(tokens: SplitToken[]): TaggerEncoding {
     const windows: Encoding[] = [];
     for (let start = 0; start < tokens.length; start += this.#file.max_length) {
-      const ids = tokens
-        .slice(start, start + this.#file.max_length)
-        .map((token) => this.#vocabulary.idOf(tokenKey(token.text)));
+      const texts = tokens.slice(start, start + this.#file.max_length).map((token) => token.text);
       windows.push({
-        ids,
-        attentionMask: ids.map(() => 1),
-        length: ids.length,
+        ids: [...this.#encoder.encode(texts)],
+        attentionMask: texts.map(() => 1),
+        length: texts.length,
         truncated: false,
       });
     }
@@ -80,10 +89,11 @@ export class TokenClassificationPipeline {
    */
   async score(windows: readonly Encoding[]): Promise<Float32Array[]> {
     const steps = Math.max(1, ...windows.map((window) => window.length));
-    const ids = new Int32Array(windows.length * steps);
+    const featureWidth = this.#encoder.width;
+    const ids = new Int32Array(windows.length * steps * featureWidth);
     const attentionMask = new Int32Array(windows.length * steps);
     windows.forEach((window, row) => {
-      ids.set(window.ids, row * steps);
+      ids.set(window.ids, row * steps * featureWidth);
       attentionMask.fill(1, row * steps, row * steps + window.length);
     });
     const scores = await this.#graph.run({
@@ -91,6 +101,7 @@ export class TokenClassificationPipeline {
       attentionMask,
       batchSize: windows.length,
       sequenceLength: steps,
+      ...(featureWidth === 1 ? {} : { featureWidth }),
     });
     const width = this.tags.length;
     return windows.map((window, row) =>
@@ -134,6 +145,23 @@ export class TokenClassificationPipeline {
   }
 
   /**
+   * Returns the decoded tag of every token of `encoding` (Viterbi for a CRF tagger), as
+   * {@link entities} decodes them before merging tokens into entities.
+   */
+  decodeTags(encoding: TaggerEncoding, windowScores: readonly Float32Array[]): string[] {
+    const width = this.tags.length;
+    return encoding.windows.flatMap((window, index) =>
+      decodeTags(
+        windowScores[index] as Float32Array,
+        window.length,
+        width,
+        this.#file.crf,
+        this.#constraints,
+      ).map((tag) => this.tags[tag] as string),
+    );
+  }
+
+  /**
    * Reads `aggregation_strategy` (default `simple`) and `ignore_labels` (default `["O"]`).
    *
    * @throws MaasError `MAAS_ERR_REQUEST_INVALID` naming an unknown or invalid parameter.
@@ -155,39 +183,17 @@ export class TokenClassificationPipeline {
    * windows of the sentences at once, so callers pass a few dozen sentences per call.
    */
   async tagTokens(sentences: readonly (readonly string[])[]): Promise<string[][]> {
-    const windows: Encoding[] = [];
-    const windowCounts = sentences.map((tokens) => {
-      let count = 0;
-      for (let start = 0; start < tokens.length; start += this.#file.max_length) {
-        const ids = tokens
-          .slice(start, start + this.#file.max_length)
-          .map((token) => this.#vocabulary.idOf(tokenKey(token)));
-        windows.push({
-          ids,
-          attentionMask: ids.map(() => 1),
-          length: ids.length,
-          truncated: false,
-        });
-        count++;
-      }
-      return count;
-    });
+    // Offsets are not needed here: the tags come back by token position.
+    const encodings = sentences.map((tokens) =>
+      this.encodeTokens(tokens.map((text) => ({ text, start: 0, end: text.length }))),
+    );
+    const windows = encodings.flatMap((encoding) => encoding.windows);
     const scores = windows.length === 0 ? [] : await this.score(windows);
-    const width = this.tags.length;
     let next = 0;
-    return windowCounts.map((count) => {
-      const tags: string[] = [];
-      for (const window of windows.slice(next, next + count)) {
-        const path = decodeTags(
-          scores[next] as Float32Array,
-          window.length,
-          width,
-          this.#file.crf,
-          this.#constraints,
-        );
-        tags.push(...path.map((tag) => this.tags[tag] as string));
-        next++;
-      }
+    return encodings.map((encoding) => {
+      const count = encoding.windows.length;
+      const tags = this.decodeTags(encoding, scores.slice(next, next + count));
+      next += count;
       return tags;
     });
   }

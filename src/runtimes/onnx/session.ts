@@ -77,8 +77,9 @@ function describeGraph(session: ort.InferenceSession, path: string): LoadedGraph
     outputSize,
     async run(batch: EncodedBatch): Promise<Float32Array> {
       const dims = [batch.batchSize, batch.sequenceLength];
+      const idDims = batch.featureWidth === undefined ? dims : [...dims, batch.featureWidth];
       const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', toInt64(batch.ids), dims),
+        input_ids: new ort.Tensor('int64', toInt64(batch.ids), idDims),
       };
       if (feedsMask) {
         feeds['attention_mask'] = new ort.Tensor('int64', toInt64(batch.attentionMask), dims);

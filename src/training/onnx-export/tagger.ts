@@ -2,6 +2,7 @@ import type { tf } from '../../runtimes/tfjs/backend.js';
 import { floatsOf } from './encoder-layers.js';
 import { GraphBuilder } from './graph-builder.js';
 import { recurrentLayer } from './recurrent.js';
+import { taggerInputShape, wordFeatureEmbedding } from './word-features.js';
 
 /** Names of the tagger graph's inputs and output. */
 export const ONNX_TAGGER_IO = {
@@ -12,16 +13,18 @@ export const ONNX_TAGGER_IO = {
 
 /**
  * Exports a tagger built by `buildTagger` to ONNX. The graph takes `input_ids` and
- * `attention_mask` (int64, `[batch, sequence]`, padding at the end) and returns `scores`
+ * `attention_mask` (int64, `[batch, sequence]`, padding at the end; `input_ids` is
+ * `[batch, sequence, features]` for a word tagger with character features) and returns `scores`
  * (float32, `[batch, sequence, tags]`): tag probabilities for a softmax tagger, emission
  * scores for a CRF tagger. Rows of padded steps are meaningless.
  *
- * @throws Error if the model is not Embedding → Bidirectional or LSTM → Dropout → Dense.
+ * @throws Error if the model is not Embedding or WordFeatureEmbedding → Bidirectional or
+ * LSTM → Dropout → Dense.
  */
 export function exportTaggerToOnnx(model: tf.LayersModel): Uint8Array {
   const graph = new GraphBuilder();
   const { inputIds, attentionMask, scores } = ONNX_TAGGER_IO;
-  graph.input(inputIds, 'int64', ['batch', 'sequence']);
+  graph.input(inputIds, 'int64', taggerInputShape(model));
   graph.input(attentionMask, 'int64', ['batch', 'sequence']);
   const lengths = graph.op('ReduceSum', [attentionMask, graph.int64s('axis_1', [1])], {
     keepdims: 0,
@@ -36,6 +39,9 @@ export function exportTaggerToOnnx(model: tf.LayersModel): Uint8Array {
       const table = weights[0] as tf.Tensor;
       const embeddings = graph.floats(`${layer.name}.embeddings`, floatsOf(table), table.shape);
       const batchMajor = graph.op('Gather', [embeddings, inputIds]);
+      value = graph.op('Transpose', [batchMajor], { perm: [1, 0, 2] });
+    } else if (className === 'WordFeatureEmbedding') {
+      const batchMajor = wordFeatureEmbedding(graph, layer, inputIds);
       value = graph.op('Transpose', [batchMajor], { perm: [1, 0, 2] });
     } else if (className === 'Bidirectional' || className === 'LSTM') {
       const exported = recurrentLayer(graph, layer, requireInput(value, layer), lengths);

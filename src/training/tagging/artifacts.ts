@@ -11,7 +11,7 @@ import {
 import { exportTaggerToOnnx } from '../onnx-export/tagger.js';
 import { ONNX_PARITY_TOLERANCE, type OnnxParity } from '../onnx-export/verify.js';
 import type { TaggerHyperparameters } from './model.js';
-import { tokenKey } from './token-splitter.js';
+import { createTokenEncoder } from './word-features.js';
 import type { TaggedSentence, TrainedTagger } from './train.js';
 
 /** Sentences of the validation set run through both runtimes to check the export. */
@@ -38,19 +38,17 @@ export async function writeTaggerArtifacts(
     vocabulary: [...trained.vocabulary.tokens()],
     tags: [...tags],
     crf: trained.crf,
+    ...(trained.features === null ? {} : { word_features: trained.features }),
   };
   await writeFile(join(dir, TAGGER_FILE), JSON.stringify(file));
   await writeFile(join(dir, ONNX_MODEL_FILE), exportTaggerToOnnx(trained.model));
 
+  const encoder = createTokenEncoder(trained.vocabulary, trained.features);
   const rows = sentences
     .slice(0, PARITY_SENTENCES)
-    .map((sentence) =>
-      sentence.tokens
-        .slice(0, hyperparameters.maxLength)
-        .map((token) => trained.vocabulary.idOf(tokenKey(token))),
-    )
+    .map((sentence) => encoder.encode(sentence.tokens.slice(0, hyperparameters.maxLength)))
     .filter((ids) => ids.length > 0);
-  const parity = await compareRuntimes(trained.model, dir, rows, tags.length);
+  const parity = await compareRuntimes(trained.model, dir, rows, tags.length, encoder.width);
   if (!(parity.max_abs_diff <= ONNX_PARITY_TOLERANCE)) {
     throw new Error(
       `the ONNX export differs from tfjs by ${parity.max_abs_diff} (more than ${ONNX_PARITY_TOLERANCE})`,
@@ -62,32 +60,39 @@ export async function writeTaggerArtifacts(
 async function compareRuntimes(
   model: tf.LayersModel,
   dir: string,
-  rows: readonly number[][],
+  rows: readonly Int32Array[],
   width: number,
+  featureWidth: number,
 ): Promise<OnnxParity> {
   const graph = await loadOnnxGraph(dir, { intraOpThreads: 1, graphOptimizationLevel: 'all' });
   let maxAbsDiff = 0;
   try {
     for (let first = 0; first < rows.length; first += 16) {
       const batch = rows.slice(first, first + 16);
-      const steps = Math.max(2, ...batch.map((row) => row.length));
-      const ids = new Int32Array(batch.length * steps);
-      batch.forEach((row, index) => ids.set(row, index * steps));
+      const lengths = batch.map((row) => row.length / featureWidth);
+      const steps = Math.max(2, ...lengths);
+      const ids = new Int32Array(batch.length * steps * featureWidth);
+      const attentionMask = new Int32Array(batch.length * steps);
+      batch.forEach((row, index) => {
+        ids.set(row, index * steps * featureWidth);
+        attentionMask.fill(1, index * steps, index * steps + (lengths[index] as number));
+      });
+      const shape =
+        featureWidth === 1 ? [batch.length, steps] : [batch.length, steps, featureWidth];
       const expected = tf.tidy(
         () =>
-          (
-            model.predict(tf.tensor2d(ids, [batch.length, steps], 'int32')) as tf.Tensor
-          ).dataSync() as Float32Array,
+          (model.predict(tf.tensor(ids, shape, 'int32')) as tf.Tensor).dataSync() as Float32Array,
       );
       const actual = await graph.run({
         ids,
-        attentionMask: ids.map((id) => (id === 0 ? 0 : 1)),
+        attentionMask,
         batchSize: batch.length,
         sequenceLength: steps,
+        ...(featureWidth === 1 ? {} : { featureWidth }),
       });
-      batch.forEach((row, index) => {
+      batch.forEach((_, index) => {
         const start = index * steps * width;
-        for (let at = start; at < start + row.length * width; at++) {
+        for (let at = start; at < start + (lengths[index] as number) * width; at++) {
           const diff = Math.abs((actual[at] as number) - (expected[at] as number));
           maxAbsDiff = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : Math.max(maxAbsDiff, diff);
         }

@@ -1,5 +1,12 @@
 import { tf, withoutOrthogonalWarning } from '../../runtimes/tfjs/backend.js';
 import type { CrfWeights } from './crf.js';
+import { WordFeatureEmbedding } from './word-feature-layer.js';
+import {
+  DEFAULT_WORD_FEATURE_HYPERPARAMETERS,
+  featureWidth,
+  wordFeatureConfig,
+  type WordFeatureHyperparameters,
+} from './word-features.js';
 
 /**
  * Tagger architectures: `bilstm` predicts each token's tag with a softmax; `bilstm-crf`
@@ -9,7 +16,7 @@ export const TAGGER_ARCHITECTURES = ['bilstm', 'bilstm-crf'] as const;
 export type TaggerArchitecture = (typeof TAGGER_ARCHITECTURES)[number];
 
 /** Settings of a tagger training run. */
-export interface TaggerHyperparameters {
+export interface TaggerHyperparameters extends WordFeatureHyperparameters {
   architecture: TaggerArchitecture;
   unit: 'character' | 'word';
   embeddingDim: number;
@@ -45,12 +52,14 @@ export const DEFAULT_TAGGER_HYPERPARAMETERS: Readonly<TaggerHyperparameters> = O
   vocabularySize: 30_000,
   clipNorm: 5,
   seed: 42,
+  ...DEFAULT_WORD_FEATURE_HYPERPARAMETERS,
 });
 
 /**
  * Builds Embedding → BiLSTM (every step) → Dropout → Dense over each step. The Dense layer
  * returns tag probabilities for `bilstm` and unnormalized emission scores for `bilstm-crf`.
- * Id 0 is padding and masked.
+ * Id 0 is padding and masked. A word tagger with character features takes feature rows
+ * `[batch, steps, featureWidth]` and starts with a {@link WordFeatureEmbedding} instead.
  */
 export function buildTagger(
   hyperparameters: TaggerHyperparameters,
@@ -60,20 +69,36 @@ export function buildTagger(
   const { embeddingDim, units, dropout, seed, architecture } = hyperparameters;
   return withoutOrthogonalWarning(() => {
     const model = tf.sequential({ name: `${architecture.replace('-', '_')}_tagger` });
-    model.add(
-      tf.layers.embedding({
-        inputDim: vocabularySize,
-        outputDim: embeddingDim,
-        inputShape: [null] as unknown as number[],
-        maskZero: true,
-        embeddingsInitializer: tf.initializers.randomUniform({
-          minval: -0.05,
-          maxval: 0.05,
+    const features = wordFeatureConfig(hyperparameters);
+    if (features !== null) {
+      model.add(
+        new WordFeatureEmbedding({
+          inputShape: [null, featureWidth(features)] as unknown as number[],
+          vocabularySize,
+          wordDim: embeddingDim,
+          buckets: features.buckets,
+          ngramDim: hyperparameters.ngramEmbeddingDim,
+          shapeDim: hyperparameters.shapeEmbeddingDim,
           seed,
+          name: 'word_features',
         }),
-        name: 'embedding',
-      }),
-    );
+      );
+    } else {
+      model.add(
+        tf.layers.embedding({
+          inputDim: vocabularySize,
+          outputDim: embeddingDim,
+          inputShape: [null] as unknown as number[],
+          maskZero: true,
+          embeddingsInitializer: tf.initializers.randomUniform({
+            minval: -0.05,
+            maxval: 0.05,
+            seed,
+          }),
+          name: 'embedding',
+        }),
+      );
+    }
     const lstm = tf.layers.lstm({
       units,
       returnSequences: true,

@@ -56,6 +56,7 @@ export async function registerTagger(
         trained.vocabulary,
         options.tags,
         options.test,
+        trained.features,
       );
       test = computeSpanReport(
         options.test.map((sentence) => sentence.tags),

@@ -7,7 +7,13 @@ import { registerTrainingKernels } from '../kernels/index.js';
 import { bioConstraints, crfNegativeLogLikelihood, type CrfParameters } from './crf.js';
 import { decodeTags } from './decode.js';
 import { buildTagger, createCrfVariables, type TaggerHyperparameters } from './model.js';
-import { tokenKey } from './token-splitter.js';
+import {
+  createTokenEncoder,
+  wordFeatureConfig,
+  vocabularyKeyOf,
+  type TokenEncoder,
+  type WordFeatureConfig,
+} from './word-features.js';
 
 /** A sentence with one tag per token, as a CoNLL file gives it. */
 export interface TaggedSentence {
@@ -41,6 +47,8 @@ export type TaggerTrainingEvent =
 export interface TrainedTagger {
   model: tf.LayersModel;
   vocabulary: Vocabulary;
+  /** Character features of a word tagger; null when the model takes plain vocabulary ids. */
+  features: WordFeatureConfig | null;
   /** CRF weights of a `bilstm-crf` tagger; null for `bilstm`. */
   crf: CrfParameters | null;
   history: TaggerEpochMetrics[];
@@ -50,9 +58,12 @@ export interface TrainedTagger {
   validation: SpanReport;
 }
 
-/** An encoded piece of a sentence: token ids and tag indexes, at most `maxLength` long. */
+/**
+ * An encoded piece of a sentence, at most `maxLength` tokens long: the encoder's ids,
+ * `[tokens, width]` row-major, and one tag index per token.
+ */
 interface EncodedSentence {
-  ids: number[];
+  ids: Int32Array;
   tags: number[];
 }
 
@@ -73,12 +84,15 @@ export async function trainTagger(
   registerTrainingKernels();
   const hp = input.hyperparameters;
   const tagIndex = new Map(input.tags.map((tag, index) => [tag, index]));
+  const features = wordFeatureConfig(hp);
+  const keyOf = vocabularyKeyOf(features);
   const vocabulary = Vocabulary.build(
-    input.train.map((sentence) => sentence.tokens.map(tokenKey)),
+    input.train.map((sentence) => sentence.tokens.map(keyOf)),
     { minCount: hp.minCount, maxSize: hp.vocabularySize },
   );
+  const encoder = createTokenEncoder(vocabulary, features);
   const train = input.train.flatMap((sentence) =>
-    encodeSentence(sentence, vocabulary, tagIndex, hp.maxLength),
+    encodeSentence(sentence, vocabulary, tagIndex, hp.maxLength, encoder),
   );
   const model = buildTagger(hp, vocabulary.size, input.tags.length);
   const crf = hp.architecture === 'bilstm-crf' ? createCrfVariables(input.tags.length) : null;
@@ -98,7 +112,7 @@ export async function trainTagger(
   try {
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const started = Date.now();
-      const batches = cutBatches(train, hp.batchSize, random);
+      const batches = cutBatches(train, hp.batchSize, random, encoder.width);
       let lossSum = 0;
       for (const [position, batch] of batches.entries()) {
         if (isCancelled()) throw new TrainingCancelledError();
@@ -108,7 +122,14 @@ export async function trainTagger(
         await new Promise((resolve) => setImmediate(resolve));
       }
       const crfParameters = crf === null ? null : await readCrf(crf);
-      const report = evaluateTagger(model, crfParameters, vocabulary, input.tags, input.validation);
+      const report = evaluateTagger(
+        model,
+        crfParameters,
+        vocabulary,
+        input.tags,
+        input.validation,
+        features,
+      );
       const metrics: TaggerEpochMetrics = {
         epoch,
         loss: lossSum / Math.max(1, batches.length),
@@ -157,6 +178,7 @@ export async function trainTagger(
   return {
     model,
     vocabulary,
+    features,
     crf: crfParameters,
     history,
     bestEpoch: best.epoch,
@@ -166,6 +188,7 @@ export async function trainTagger(
 
 /**
  * Encodes a sentence to ids and tag indexes, cut into pieces of at most `maxLength` tokens.
+ * `encoder` defaults to plain vocabulary ids.
  *
  * @throws Error naming the tag when a sentence has a tag outside the tag set.
  */
@@ -174,8 +197,9 @@ export function encodeSentence(
   vocabulary: Vocabulary,
   tagIndex: ReadonlyMap<string, number>,
   maxLength: number,
+  encoder: TokenEncoder = createTokenEncoder(vocabulary, null),
 ): EncodedSentence[] {
-  const ids = sentence.tokens.map((token) => vocabulary.idOf(tokenKey(token)));
+  const ids = encoder.encode(sentence.tokens);
   const tags = sentence.tags.map((tag) => {
     const index = tagIndex.get(tag);
     if (index === undefined) {
@@ -184,22 +208,26 @@ export function encodeSentence(
     return index;
   });
   const pieces: EncodedSentence[] = [];
-  for (let start = 0; start < ids.length; start += maxLength) {
+  for (let start = 0; start < tags.length; start += maxLength) {
     pieces.push({
-      ids: ids.slice(start, start + maxLength),
+      ids: ids.slice(start * encoder.width, (start + maxLength) * encoder.width),
       tags: tags.slice(start, start + maxLength),
     });
   }
   return pieces;
 }
 
-/** A padded batch: ids, tag indexes and mask, row-major `[size, steps]`. */
+/**
+ * A padded batch, row-major: ids `[size, steps, width]`, tag indexes and mask
+ * `[size, steps]`.
+ */
 export interface TaggerBatch {
   ids: Int32Array;
   tags: Int32Array;
   mask: Float32Array;
   size: number;
   steps: number;
+  width: number;
 }
 
 /** Shuffles the sentences, sorts them by length in pools of 50 batches and pads each batch. */
@@ -207,6 +235,7 @@ function cutBatches(
   sentences: readonly EncodedSentence[],
   batchSize: number,
   random: () => number,
+  width: number,
 ): TaggerBatch[] {
   const order = sentences.map((_, index) => index);
   shuffleInPlace(order, random);
@@ -216,27 +245,39 @@ function cutBatches(
     const slice = order.slice(start, start + pool);
     slice.sort(
       (a, b) =>
-        (sentences[a] as EncodedSentence).ids.length - (sentences[b] as EncodedSentence).ids.length,
+        (sentences[a] as EncodedSentence).tags.length -
+        (sentences[b] as EncodedSentence).tags.length,
     );
     for (let first = 0; first < slice.length; first += batchSize) {
-      batches.push(padBatch(slice.slice(first, first + batchSize).map((i) => sentences[i]!)));
+      batches.push(
+        padBatch(
+          slice.slice(first, first + batchSize).map((i) => sentences[i]!),
+          width,
+        ),
+      );
     }
   }
   shuffleInPlace(batches, random);
   return batches;
 }
 
-function padBatch(rows: readonly EncodedSentence[]): TaggerBatch {
-  const steps = Math.max(MIN_STEPS, ...rows.map((row) => row.ids.length));
-  const ids = new Int32Array(rows.length * steps);
+function padBatch(rows: readonly EncodedSentence[], width: number): TaggerBatch {
+  const steps = Math.max(MIN_STEPS, ...rows.map((row) => row.tags.length));
+  const ids = new Int32Array(rows.length * steps * width);
   const tags = new Int32Array(rows.length * steps);
   const mask = new Float32Array(rows.length * steps);
   rows.forEach((row, index) => {
-    ids.set(row.ids, index * steps);
+    ids.set(row.ids, index * steps * width);
     tags.set(row.tags, index * steps);
-    mask.fill(1, index * steps, index * steps + row.ids.length);
+    mask.fill(1, index * steps, index * steps + row.tags.length);
   });
-  return { ids, tags, mask, size: rows.length, steps };
+  return { ids, tags, mask, size: rows.length, steps, width };
+}
+
+/** Returns the ids of a batch as the model's input tensor, with a feature axis if any. */
+function batchInput(batch: TaggerBatch): tf.Tensor {
+  if (batch.width === 1) return tf.tensor2d(batch.ids, [batch.size, batch.steps], 'int32');
+  return tf.tensor3d(batch.ids, [batch.size, batch.steps, batch.width], 'int32');
 }
 
 /** Returns the variables a tagger's optimizer updates: the network's, then the CRF's. */
@@ -264,7 +305,7 @@ export function trainStep(
 ): number {
   const shape: [number, number] = [batch.size, batch.steps];
   return tf.tidy(() => {
-    const x = tf.tensor2d(batch.ids, shape, 'int32');
+    const x = batchInput(batch);
     const tags = tf.tensor2d(batch.tags, shape, 'int32');
     const mask = tf.tensor2d(batch.mask, shape);
     const { value, grads } = optimizer.computeGradients(() => {
@@ -304,34 +345,38 @@ export function evaluateTagger(
   vocabulary: Vocabulary,
   tags: readonly string[],
   sentences: readonly TaggedSentence[],
+  features: WordFeatureConfig | null = null,
 ): SpanReport {
-  const predicted = predictTags(model, crf, vocabulary, tags, sentences);
+  const predicted = predictTags(model, crf, vocabulary, tags, sentences, features);
   return computeSpanReport(
     sentences.map((sentence) => sentence.tags),
     predicted,
   );
 }
 
-/** Predicts a tag for every token of `sentences`, 64 sentences per batch. */
+/**
+ * Predicts a tag for every token of `sentences`, 64 sentences per batch. `features` must be
+ * the character features the model was trained with, if any.
+ */
 export function predictTags(
   model: tf.LayersModel,
   crf: CrfParameters | null,
   vocabulary: Vocabulary,
   tags: readonly string[],
   sentences: readonly TaggedSentence[],
+  features: WordFeatureConfig | null = null,
 ): string[][] {
   const constraints = bioConstraints(tags);
+  const encoder = createTokenEncoder(vocabulary, features);
   const output: string[][] = [];
   for (let first = 0; first < sentences.length; first += 64) {
     const rows = sentences.slice(first, first + 64).map((sentence) => ({
-      ids: sentence.tokens.map((token) => vocabulary.idOf(tokenKey(token))),
+      ids: encoder.encode(sentence.tokens),
       tags: sentence.tokens.map(() => 0),
     }));
-    const batch = padBatch(rows);
+    const batch = padBatch(rows, encoder.width);
     const scores = tf.tidy(() =>
-      (
-        model.predict(tf.tensor2d(batch.ids, [batch.size, batch.steps], 'int32')) as tf.Tensor
-      ).dataSync(),
+      (model.predict(batchInput(batch)) as tf.Tensor).dataSync(),
     ) as Float32Array;
     rows.forEach((row, index) => {
       const width = tags.length;
@@ -339,7 +384,7 @@ export function predictTags(
         index * batch.steps * width,
         (index + 1) * batch.steps * width,
       );
-      const path = decodeTags(rowScores, row.ids.length, width, crf, constraints);
+      const path = decodeTags(rowScores, row.tags.length, width, crf, constraints);
       output.push(path.map((tag) => tags[tag] as string));
     });
   }
