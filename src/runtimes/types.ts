@@ -8,6 +8,11 @@ export interface EncodedBatch {
   attentionMask: Int32Array;
   batchSize: number;
   sequenceLength: number;
+  /**
+   * 1 on the predicate token of each row and 0 elsewhere, same shape as `ids`; fed only to a
+   * graph that declares a `predicate_indicator` input, such as a semantic role tagger.
+   */
+  predicateIndicator?: Int32Array;
 }
 
 /** A loaded model graph that maps a batch of token ids to one score row per input. */
