@@ -7,6 +7,7 @@ import {
   formatClassificationReport,
 } from '../training/evaluation/classification-report.js';
 import { readLabeledSplits } from '../training/labeled-file.js';
+import { runSrlEval } from './eval-srl.js';
 import { addFileOptions, readFileOptions } from './file-options.js';
 import { parseInteger } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -17,7 +18,9 @@ const EVAL_BATCH_SIZE = 64;
 export function registerEvalCommand(program: Command): void {
   const command = program
     .command('eval <ref> <file>')
-    .description('evaluate a registered model on a labeled file and print the report')
+    .description(
+      'evaluate a registered model on a labeled file and print the report; a semantic role tagger reads a CoNLL-U file with PropBank columns',
+    )
     .option(
       '--seed <n>',
       'seed of the --test-split split; the default is the seed in the model card',
@@ -27,6 +30,11 @@ export function registerEvalCommand(program: Command): void {
   addDataOptions(addFileOptions(command)).action(
     async (reference: string, file: string, options: Record<string, unknown>) => {
       await withCommandContext(options, async (context) => {
+        const loaded = await context.pool.get(reference);
+        if (loaded.kind === 'in-house-srl') {
+          await runSrlEval(context, loaded, file, options);
+          return;
+        }
         const model = await context.pool.getInHouse(reference);
         const version = await context.registry.resolve(`${model.name}@${model.version}`);
         const cardSeed = (
