@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClassificationReport } from '../src/training/evaluation/classification-report.js';
+import { renderSrlCard } from './render-srl-card.js';
 
 interface Card {
   name: string;
@@ -50,7 +51,18 @@ if (folder === undefined) {
   console.error('usage: tsx scripts/render-model-card.ts <model folder>');
   process.exit(2);
 }
-const card = JSON.parse(readFileSync(join(folder, 'model-card.json'), 'utf8')) as Card;
+const parsed = JSON.parse(readFileSync(join(folder, 'model-card.json'), 'utf8')) as {
+  task: string;
+};
+if (parsed.task === 'semantic-role-labeling') {
+  writeFileSync(
+    join(folder, 'README.md'),
+    renderSrlCard(parsed as Parameters<typeof renderSrlCard>[0]),
+  );
+  console.log(`wrote ${join(folder, 'README.md')}`);
+  process.exit(0);
+}
+const card = parsed as Card;
 const t = card.training;
 const pct = (value: number): string => `${(value * 100).toFixed(2)}%`;
 

@@ -50,6 +50,7 @@ export async function trainAndRegisterSrlTagger(
     seed: hyperparameters.seed,
   });
   const roles = roleSet(train);
+  const started = Date.now();
   const trained = await trainSrlTagger(
     { train, validation, roles, hyperparameters },
     options.onEvent,
@@ -66,6 +67,7 @@ export async function trainAndRegisterSrlTagger(
       test,
       training: {
         ...options.training,
+        duration_ms: Date.now() - started,
         split: {
           seed: hyperparameters.seed,
           unit: 'sentence',
