@@ -129,9 +129,8 @@ export class SemanticRoleLabelingPipeline {
    * Splits `text` into words and builds one window per predicate. An input longer than
    * `max_length` words is cut to the `max_length` words around each predicate.
    *
-   * @throws MaasError `MAAS_ERR_INPUT_EMPTY` for a text without words, and
-   * `MAAS_ERR_REQUEST_INVALID` for a predicate index past its last word; both name `param`
-   * (for the input) and the predicate parameter.
+   * @throws MaasError `MAAS_ERR_INPUT_EMPTY` naming `param` for a text without words, and
+   * `MAAS_ERR_REQUEST_INVALID` naming the predicate parameter for an index past its last word.
    */
   encode(
     text: string,

@@ -1,7 +1,7 @@
 /**
  * Argument-level evaluation of semantic role labeling with head-token arguments, as Universal
- * Propositions annotates them: an argument is the head token of a phrase with a role for one
- * predicate, and a predicted argument is correct when its token and role both match a gold
+ * Propositions annotates them. An argument is the head token of a phrase with a role for one
+ * predicate. A predicted argument is correct when its token and role both match a gold
  * argument of the same predicate. Predicate senses are not scored.
  */
 

@@ -1,8 +1,8 @@
 /**
  * Returns the role index of each of the first `steps` tokens from their probability rows
- * (`scores[step * width + role]`): the predicate token gets `predicateRole`, and every other
- * token its most probable role other than `predicateRole`, because the predicate is given
- * with the input and no other token can be it.
+ * (`scores[step * width + role]`). The predicate token gets `predicateRole`. Every other token
+ * gets its most probable role other than `predicateRole`, because the input names the only
+ * predicate.
  */
 export function decodeRoles(
   scores: Float32Array,

@@ -24,7 +24,7 @@ export interface SrlHyperparameters {
   seed: number;
 }
 
-/** Defaults that train a usable English tagger on a few thousand predicates in minutes. */
+/** Defaults of `maas train --task semantic-role-labeling`; each flag overrides one. */
 export const DEFAULT_SRL_HYPERPARAMETERS: Readonly<SrlHyperparameters> = Object.freeze({
   embeddingDim: 100,
   predicateEmbeddingDim: 16,
@@ -53,10 +53,10 @@ export const SRL_LAYER_NAMES = {
 } as const;
 
 /**
- * Builds the tagger: word ids → Embedding (id 0 is padding and masked), predicate indicator
- * plus 1 (1 or 2 per token, 0 on padding) → Embedding of 3 rows, the two concatenated per
- * token → `layers` BiLSTMs, each followed by Dropout → Dense softmax over the role labels of
- * every token. `padSrlBatch` in train.ts shifts the indicator.
+ * Builds the tagger with two inputs: word ids (0 is padding and masked) and the predicate
+ * indicator plus 1 (1 or 2 per token, 0 on padding, as `padSrlBatch` shifts it). Each goes
+ * through its own Embedding, and the two are concatenated per token. Then come `layers`
+ * BiLSTMs, each followed by Dropout, and a Dense softmax over the roles of every token.
  */
 export function buildSrlTagger(
   hyperparameters: SrlHyperparameters,
