@@ -9,8 +9,8 @@ export interface EncodedBatch {
   batchSize: number;
   sequenceLength: number;
   /**
-   * 1 on the predicate token of each row and 0 elsewhere, same shape as `ids`; fed only to a
-   * graph that declares a `predicate_indicator` input, such as a semantic role tagger.
+   * 1 on the predicate token of each row and 0 elsewhere, in the shape of `ids`. Only a graph
+   * with a `predicate_indicator` input, such as a semantic role tagger, reads it.
    */
   predicateIndicator?: Int32Array;
 }
