@@ -28,7 +28,10 @@ export function registerPredictCommand(program: Command): void {
           );
         }
         const parameters = { predicate_indexes: indexes.map((value) => Number(value)) };
-        const predicates = loaded.pipeline.readPredicates(parameters);
+        const predicates = loaded.pipeline.readPredicates(
+          parameters,
+          context.settings['limits.max_predicates'],
+        );
         const frames = await Promise.all(
           texts.map(async (text, index) => {
             const param = texts.length === 1 ? 'inputs' : `inputs[${index}]`;

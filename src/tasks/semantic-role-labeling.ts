@@ -76,11 +76,12 @@ export class SemanticRoleLabelingPipeline {
   /**
    * Reads the predicates of a request: `predicate_index` (one word index) or
    * `predicate_indexes` (a non-empty list of distinct word indexes), 0-based over the words
-   * the model splits the input into. Exactly one of the two is required.
+   * the model splits the input into. Exactly one of the two is required, and the list has at
+   * most `maxPredicates` entries.
    *
    * @throws MaasError `MAAS_ERR_REQUEST_INVALID` naming the parameter.
    */
-  readPredicates(parameters: RawParameters): number[] {
+  readPredicates(parameters: RawParameters, maxPredicates: number): number[] {
     rejectUnknownParameters(SEMANTIC_ROLE_LABELING_TASK, parameters, PARAMETERS);
     const single = parameters['predicate_index'];
     const list = parameters['predicate_indexes'];
@@ -106,6 +107,13 @@ export class SemanticRoleLabelingPipeline {
       throw new MaasError(
         'MAAS_ERR_REQUEST_INVALID',
         `parameters.predicate_indexes must be a non-empty list of word indexes, got ${JSON.stringify(list)}`,
+        { param: 'parameters.predicate_indexes' },
+      );
+    }
+    if (list.length > maxPredicates) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        `parameters.predicate_indexes has ${list.length} predicates; at most ${maxPredicates} are allowed (limits.max_predicates), because each predicate runs the model once per input`,
         { param: 'parameters.predicate_indexes' },
       );
     }

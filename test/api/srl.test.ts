@@ -37,7 +37,10 @@ let validationF1: number;
 
 beforeAll(async () => {
   root = await makeTempDir('api-srl');
-  context = await openTestContext(root, { 'serving.max_queue_delay_ms': 5 });
+  context = await openTestContext(root, {
+    'serving.max_queue_delay_ms': 5,
+    'limits.max_predicates': 3,
+  });
   const train = synthesizeSrlSentences(160, 1).flat();
   const validation = synthesizeSrlSentences(30, 2).flat();
   const trained = await trainSrlTagger({
@@ -231,6 +234,18 @@ describe('semantic role labeling over HTTP', () => {
       expect(error.message).toMatch(message);
     });
   }
+
+  it('rejects more predicates than the limit', async () => {
+    const { status, json } = await predict({
+      inputs: 'Anna chased the dog yesterday',
+      parameters: { predicate_indexes: [0, 1, 2, 3] },
+    });
+    const { error } = json as ErrorBody;
+
+    expect(status).toBe(400);
+    expect(error.param).toBe('parameters.predicate_indexes');
+    expect(error.message).toContain('limits.max_predicates');
+  });
 
   it('names the input of a batch whose index is out of range', async () => {
     const { status, json } = await predict({

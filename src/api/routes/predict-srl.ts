@@ -19,10 +19,11 @@ export async function labelSemanticRoles(
   texts: readonly string[],
   batched: boolean,
   parameters: Record<string, unknown>,
+  maxPredicates: number,
   submitOptions: SubmitOptions,
   meterInput: (tokens: number) => Promise<void>,
 ): Promise<SrlFrame[][]> {
-  const predicates = model.pipeline.readPredicates(parameters);
+  const predicates = model.pipeline.readPredicates(parameters, maxPredicates);
   const single = parameters['predicate_index'] !== undefined;
   const encodings = texts.map((text, index) =>
     model.pipeline.encode(text, predicates, batched ? `inputs[${index}]` : 'inputs', single),

@@ -76,6 +76,7 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
                 texts,
                 Array.isArray(request.body.inputs),
                 parameters,
+                context.settings['limits.max_predicates'],
                 submitOptions,
                 meterInput,
               );
