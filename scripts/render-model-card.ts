@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClassificationReport } from '../src/training/evaluation/classification-report.js';
 import { renderTaggerCard } from './render-tagger-card.js';
+import { renderSrlCard } from './render-srl-card.js';
 
 interface Card {
   name: string;
@@ -115,6 +116,14 @@ if (folder === undefined) {
   process.exit(2);
 }
 const raw = JSON.parse(readFileSync(join(folder, 'model-card.json'), 'utf8')) as { task: string };
+if (raw.task === 'semantic-role-labeling') {
+  writeFileSync(
+    join(folder, 'README.md'),
+    renderSrlCard(raw as Parameters<typeof renderSrlCard>[0]),
+  );
+  console.log(`wrote ${join(folder, 'README.md')}`);
+  process.exit(0);
+}
 if (raw.task === 'token-classification') {
   writeFileSync(join(folder, 'README.md'), renderTaggerCard(raw as never, folder));
   console.log(`wrote ${join(folder, 'README.md')}`);

@@ -10,6 +10,7 @@ ZOO_MODELS=(
   sentiment-en
   topic-zh
   ner-en
+  srl-en
 )
 
 if [ "$#" -gt 0 ]; then

@@ -13,6 +13,7 @@ import {
   formatClassificationReport,
 } from '../training/evaluation/classification-report.js';
 import { readLabeledSplits } from '../training/labeled-file.js';
+import { runSrlEval } from './eval-srl.js';
 import { addFileOptions, readFileOptions } from './file-options.js';
 import { parseInteger } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -24,7 +25,7 @@ export function registerEvalCommand(program: Command): void {
   const command = program
     .command('eval <ref> <file>')
     .description(
-      'evaluate a registered model on a labeled file (a CoNLL file for a tagger) and print the report',
+      'evaluate a registered model on a labeled file and print the report: a CoNLL file for a tagger, a CoNLL-U file with PropBank columns for a semantic role tagger',
     )
     .option(
       '--seed <n>',
@@ -42,7 +43,9 @@ export function registerEvalCommand(program: Command): void {
     async (reference: string, file: string, options: Record<string, unknown>) => {
       await withCommandContext(options, async (context) => {
         const model = await context.pool.get(reference);
-        if (model.kind === 'in-house-tagger') {
+        if (model.kind === 'in-house-srl') {
+          await runSrlEval(context, model, file, options);
+        } else if (model.kind === 'in-house-tagger') {
           await evaluateTagger(context, model, file, options);
         } else {
           await evaluateClassifier(context, reference, file, options);

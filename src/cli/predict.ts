@@ -9,11 +9,39 @@ export function registerPredictCommand(program: Command): void {
       .description(
         'classify texts with a registered model (name, name@version or name@alias) and print JSON',
       )
-      .option('--top-k <n>', 'labels per text, highest score first, or "all"', '1'),
+      .option('--top-k <n>', 'labels per text, highest score first, or "all"', '1')
+      .option(
+        '--predicate-index <n...>',
+        'semantic role labeling: 0-based word index of each predicate to label',
+      ),
   ).action(async (reference: string, texts: string[], options: Record<string, unknown>) => {
     const topK = parseTopK(options['topK'] as string);
     await withCommandContext(options, async (context) => {
       const loaded = await context.pool.get(reference);
+      if (loaded.kind === 'in-house-srl') {
+        const indexes = (options['predicateIndex'] as string[] | undefined) ?? [];
+        if (indexes.length === 0) {
+          throw new MaasError(
+            'MAAS_ERR_REQUEST_INVALID',
+            `${loaded.reference} labels the arguments of given predicates; pass --predicate-index with the 0-based word index of each`,
+            { param: 'predicate_index' },
+          );
+        }
+        const parameters = { predicate_indexes: indexes.map((value) => Number(value)) };
+        const predicates = loaded.pipeline.readPredicates(
+          parameters,
+          context.settings['limits.max_predicates'],
+        );
+        const frames = await Promise.all(
+          texts.map(async (text, index) => {
+            const param = texts.length === 1 ? 'inputs' : `inputs[${index}]`;
+            const encoding = loaded.pipeline.encode(text, predicates, param, false);
+            return loaded.pipeline.frames(encoding, await loaded.pipeline.score(encoding.windows));
+          }),
+        );
+        console.log(JSON.stringify(texts.length === 1 ? frames[0] : frames, null, 2));
+        return;
+      }
       if (loaded.kind === 'in-house-tagger') {
         // Entity groups with offsets, as the server's predict route returns them.
         const entities = await Promise.all(

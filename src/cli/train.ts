@@ -14,6 +14,7 @@ import { trainAndRegisterClassifier } from '../training/train-and-register.js';
 import { DEFAULT_TAGGER_HYPERPARAMETERS, TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
 import { MaasError } from '../errors/index.js';
 import { runTaggerTraining, taggerHyperparameters } from './train-tagger.js';
+import { runSrlTraining } from './train-srl.js';
 import { runTaggerTrainingOnServer, runTrainingOnServer } from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
 import { parseFraction, parseInteger, parseIntegerList, parseNumber } from './parse.js';
@@ -26,9 +27,9 @@ export function registerTrainCommand(program: Command): void {
     .addOption(
       new Option(
         '--task <task>',
-        'task of the model; token-classification reads a CoNLL file (a token and its BIO tag per line)',
+        'task of the model; token-classification reads a CoNLL file (a token and its BIO tag per line), semantic-role-labeling a CoNLL-U file with PropBank columns',
       )
-        .choices(['text-classification', 'token-classification'])
+        .choices(['text-classification', 'token-classification', 'semantic-role-labeling'])
         .default('text-classification'),
     )
     .requiredOption('--name <model>', 'model name in the registry')
@@ -199,11 +200,40 @@ export function registerTrainCommand(program: Command): void {
       'token-classification: rewrite an I-X tag that continues no X entity to B-X instead of rejecting the file',
     )
     .option(
+      '--sense-column <n>',
+      'semantic-role-labeling: 0-based column of the predicate sense (default 10, or 9 when that fits the file)',
+      parseInteger,
+    )
+    .option(
+      '--predicate-embedding-dim <n>',
+      'semantic-role-labeling: width of the predicate-indicator embedding (default 16)',
+      parseInteger,
+    )
+    .option(
+      '--lstm-layers <n>',
+      'semantic-role-labeling: stacked bidirectional LSTM layers (default 2)',
+      parseInteger,
+    )
+    .option(
       '--server <url>',
       'upload the file to the server at <url>, run the training there as a job and print its events',
     );
   addDataOptions(addFileOptions(command)).action(
     async (file: string, options: Record<string, unknown>) => {
+      if (options['task'] === 'semantic-role-labeling') {
+        if (typeof options['server'] === 'string') {
+          throw new MaasError(
+            'MAAS_ERR_TASK_UNSUPPORTED',
+            'training jobs on a server train text classifiers and entity taggers, not role taggers yet; train the role tagger locally without --server',
+            { param: 'server' },
+          );
+        }
+        const command = describeCommand(process.argv.slice(2));
+        await withCommandContext(options, (context) =>
+          runSrlTraining(context, file, options, command),
+        );
+        return;
+      }
       if (options['task'] === 'token-classification') {
         if (typeof options['server'] === 'string') {
           await runTaggerTrainingOnServer(

@@ -81,6 +81,15 @@ export const SETTINGS = [
       'Most zero-shot candidate labels per request; each label runs the model once per input.',
   },
   {
+    name: 'limits.max_predicates',
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 10_000,
+    description:
+      'Most predicates per semantic role labeling request; each predicate runs the model once per input.',
+  },
+  {
     name: 'limits.max_upload_bytes',
     type: 'integer',
     default: 104_857_600,

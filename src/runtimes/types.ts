@@ -13,6 +13,11 @@ export interface EncodedBatch {
    * features: `ids` is then `[batchSize, sequenceLength, featureWidth]`. Absent means 1.
    */
   featureWidth?: number;
+  /**
+   * 1 on the predicate token of each row and 0 elsewhere, `[batchSize, sequenceLength]`. Only a graph
+   * with a `predicate_indicator` input, such as a semantic role tagger, reads it.
+   */
+  predicateIndicator?: Int32Array;
 }
 
 /** A loaded model graph that maps a batch of token ids to one score row per input. */

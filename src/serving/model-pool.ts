@@ -13,6 +13,8 @@ import {
 import type { Encoding } from '../text/index.js';
 import { TAGGER_FILE, readTaggerFile } from '../tasks/tagger-file.js';
 import { TokenClassificationPipeline } from '../tasks/token-classification.js';
+import { SemanticRoleLabelingPipeline, type SrlEncoding } from '../tasks/semantic-role-labeling.js';
+import { SEMANTIC_ROLE_LABELING_TASK, readSrlTaggerFile } from '../tasks/srl-tagger-file.js';
 import {
   loadHuggingFaceTask,
   type HfTask,
@@ -56,6 +58,14 @@ export interface InHouseTaggerModel extends LoadedModelBase {
   readonly scheduler: BatchScheduler<Encoding, Float32Array>;
 }
 
+/** A semantic role tagger trained here, with the scheduler in front of its graph. */
+export interface InHouseSrlModel extends LoadedModelBase {
+  readonly kind: 'in-house-srl';
+  readonly pipeline: SemanticRoleLabelingPipeline;
+  /** Queues one window of word ids and predicate indicator per predicate. */
+  readonly scheduler: BatchScheduler<SrlEncoding, Float32Array>;
+}
+
 /** A Hugging Face model folder, run through @huggingface/transformers. */
 export interface HuggingFaceModel extends LoadedModelBase {
   readonly kind: 'huggingface';
@@ -78,6 +88,7 @@ export interface LlamaEmbeddingModel extends LoadedModelBase {
 const DESCRIPTIONS: Record<LoadedModel['kind'], string> = {
   'in-house': 'text classifier trained here',
   'in-house-tagger': 'token classifier trained here',
+  'in-house-srl': 'semantic role tagger trained here',
   huggingface: 'Hugging Face model folder',
   'llama-generation': 'GGUF text-generation model',
   'llama-embedding': 'GGUF embedding model',
@@ -85,7 +96,12 @@ const DESCRIPTIONS: Record<LoadedModel['kind'], string> = {
 
 /** A version loaded into memory. */
 export type LoadedModel =
-  InHouseModel | InHouseTaggerModel | HuggingFaceModel | LlamaGenerationModel | LlamaEmbeddingModel;
+  | InHouseModel
+  | InHouseTaggerModel
+  | InHouseSrlModel
+  | HuggingFaceModel
+  | LlamaGenerationModel
+  | LlamaEmbeddingModel;
 
 export interface ModelPoolOptions {
   runtime?: RuntimeOptions;
@@ -299,7 +315,7 @@ export class ModelPool {
   }
 
   async #dispose(model: LoadedModel): Promise<void> {
-    if (model.kind === 'in-house' || model.kind === 'in-house-tagger') {
+    if (isInHouse(model)) {
       await model.scheduler.close();
       model.pipeline.dispose();
       return;
@@ -354,12 +370,12 @@ export class ModelPool {
   }
 
   /** Creates the scheduler of a model trained here, whose inputs are encodings of token ids. */
-  #encodingScheduler(
+  #encodingScheduler<Input extends Encoding = Encoding>(
     reference: string,
-    runBatch: (encodings: Encoding[]) => Promise<Float32Array[]>,
-  ): BatchScheduler<Encoding, Float32Array> {
+    runBatch: (encodings: Input[]) => Promise<Float32Array[]>,
+  ): BatchScheduler<Input, Float32Array> {
     const onBatch = this.#options.onBatch;
-    return new BatchScheduler<Encoding, Float32Array>({
+    return new BatchScheduler<Input, Float32Array>({
       ...this.#options.scheduler,
       name: reference,
       runBatch,
@@ -414,6 +430,41 @@ export class ModelPool {
     }
   }
 
+  async #loadSrlTagger(
+    version: ResolvedVersion,
+    reference: string,
+    started: number,
+  ): Promise<InHouseSrlModel> {
+    try {
+      const [file, graph] = await Promise.all([
+        readSrlTaggerFile(version.dir),
+        loadGraph(version.runtime, version.dir, this.#options.runtime),
+      ]);
+      const pipeline = new SemanticRoleLabelingPipeline(file, graph);
+      const scheduler = this.#encodingScheduler<SrlEncoding>(reference, (windows) =>
+        pipeline.score(windows),
+      );
+      this.#logLoaded(version, started);
+      return {
+        kind: 'in-house-srl',
+        name: version.name,
+        version: version.version,
+        task: version.task,
+        reference,
+        pipeline,
+        scheduler,
+        sizeBytes: await modelFileBytes(version, TAGGER_FILE),
+      };
+    } catch (error) {
+      this.#logger?.error({ model: reference, err: error }, 'model load failed');
+      throw new MaasError(
+        'MAAS_ERR_MODEL_LOAD_FAILED',
+        `cannot load ${reference}: its files are missing or invalid; the server log has the details`,
+        { cause: error },
+      );
+    }
+  }
+
   async #load(version: ResolvedVersion): Promise<LoadedModel> {
     const started = Date.now();
     const reference = `${version.name}@${version.version}`;
@@ -432,10 +483,13 @@ export class ModelPool {
     if (version.task === 'token-classification') {
       return this.#loadTagger(version, reference, started);
     }
+    if (version.task === SEMANTIC_ROLE_LABELING_TASK) {
+      return this.#loadSrlTagger(version, reference, started);
+    }
     if (version.task !== 'text-classification') {
       throw new MaasError(
         'MAAS_ERR_TASK_UNSUPPORTED',
-        `model ${reference} has task ${version.task}; models trained here serve text-classification and token-classification only`,
+        `model ${reference} has task ${version.task}; models trained here serve text-classification, token-classification and semantic-role-labeling only`,
       );
     }
     try {
@@ -482,13 +536,20 @@ export class ModelPool {
 
 /** Returns the queue statistics of a loaded model of either kind. */
 export function statsOf(model: LoadedModel): SchedulerStats {
-  return model.kind === 'in-house' || model.kind === 'in-house-tagger'
-    ? model.scheduler.stats()
-    : model.serving.stats();
+  return isInHouse(model) ? model.scheduler.stats() : model.serving.stats();
+}
+
+/** Returns whether a model was trained here, so a scheduler of this package queues its inputs. */
+function isInHouse(
+  model: LoadedModel,
+): model is InHouseModel | InHouseTaggerModel | InHouseSrlModel {
+  return (
+    model.kind === 'in-house' || model.kind === 'in-house-tagger' || model.kind === 'in-house-srl'
+  );
 }
 
 function isHealthy(model: LoadedModel, now: number, staleMs: number): boolean {
-  return model.kind === 'in-house' || model.kind === 'in-house-tagger'
+  return isInHouse(model)
     ? model.scheduler.isHealthy(now, staleMs)
     : model.serving.isHealthy(now, staleMs);
 }

@@ -9,6 +9,7 @@ import type { Encoding } from '../../text/index.js';
 import { meterTokens } from '../metering.js';
 import { checkInputText } from '../text-checks.js';
 import { predictEmbedding, predictGeneration } from './generation-predict.js';
+import { labelSemanticRoles } from './predict-srl.js';
 
 const PredictBody = Type.Object(
   {
@@ -69,6 +70,16 @@ export function registerPredictRoute(app: FastifyInstance, context: AppContext):
             }
             case 'in-house-tagger':
               return tagInHouse(model, texts, parameters, submitOptions, meterInput);
+            case 'in-house-srl':
+              return labelSemanticRoles(
+                model,
+                texts,
+                Array.isArray(request.body.inputs),
+                parameters,
+                context.settings['limits.max_predicates'],
+                submitOptions,
+                meterInput,
+              );
             case 'huggingface':
               // Hugging Face folders tokenize inside the batch, so their input is metered in
               // characters rather than tokenized twice.

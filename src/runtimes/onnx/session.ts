@@ -24,8 +24,8 @@ export const DEFAULT_ONNX_SESSION_OPTIONS: Readonly<OnnxSessionOptions> = Object
 
 /**
  * Opens `model.onnx` of a version folder. The graph must take int64 `input_ids` and, if it
- * declares it, `attention_mask`, both `[batch, sequence]`, and return one float32
- * `[batch, width]` output.
+ * declares them, `attention_mask` and `predicate_indicator`, all `[batch, sequence]`, and
+ * return one float32 `[batch, width]` output.
  *
  * @throws MaasError `MAAS_ERR_ARTIFACT_INVALID` if the file is missing or its inputs and
  * outputs do not fit.
@@ -62,6 +62,7 @@ function describeGraph(session: ort.InferenceSession, path: string): LoadedGraph
     );
   }
   const feedsMask = session.inputNames.includes('attention_mask');
+  const feedsPredicate = session.inputNames.includes('predicate_indicator');
   const outputName = session.outputNames[0];
   const outputMetadata = session.outputMetadata[0];
   const outputSize =
@@ -83,6 +84,16 @@ function describeGraph(session: ort.InferenceSession, path: string): LoadedGraph
       };
       if (feedsMask) {
         feeds['attention_mask'] = new ort.Tensor('int64', toInt64(batch.attentionMask), dims);
+      }
+      if (feedsPredicate) {
+        if (batch.predicateIndicator === undefined) {
+          throw new Error(`${path} needs a predicate_indicator input, but the batch has none`);
+        }
+        feeds['predicate_indicator'] = new ort.Tensor(
+          'int64',
+          toInt64(batch.predicateIndicator),
+          dims,
+        );
       }
       const results = await session.run(feeds, [outputName]);
       const output = results[outputName] as ort.Tensor;

@@ -23,10 +23,7 @@ import { parsePlainText, type PlainTextDataset } from '../datasets/plain-text.js
 export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'conll', 'conllu', 'text'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
-/**
- * Kinds of training data, one per format family. Semantic role labeling has its own kind,
- * although its models have the task token-classification.
- */
+/** Kinds of training data, one per format family. */
 export const DATASET_KINDS = [
   'text-classification',
   'token-classification',
@@ -45,11 +42,14 @@ export const KIND_OF_FORMAT: Readonly<Record<DatasetFormat, DatasetKind>> = Obje
   text: 'language-modelling',
 });
 
-/** Hugging Face task name of each kind, as stored with the dataset. */
+/**
+ * Task of each kind, as stored with the dataset: the Hugging Face task name, or
+ * `semantic-role-labeling`, which has none.
+ */
 export const TASK_OF_KIND: Readonly<Record<DatasetKind, string>> = Object.freeze({
   'text-classification': 'text-classification',
   'token-classification': 'token-classification',
-  'semantic-role-labeling': 'token-classification',
+  'semantic-role-labeling': 'semantic-role-labeling',
   'language-modelling': 'text-generation',
 });
 
