@@ -7,7 +7,7 @@ import type { ResolvedVersion } from '../registry/index.js';
 import { GGUF_MODEL_FILE, type LlamaModelOptions } from '../runtimes/llama/index.js';
 import { llamaOptionsOf } from './import-gguf.js';
 import { loadLlamaServing } from './llama-serving.js';
-import type { LlamaEmbeddingModel, LlamaGenerationModel } from './model-pool.js';
+import type { LlamaEmbeddingModel, LlamaGenerationModel } from './loaded-model.js';
 import type { BatchReport, SchedulerLimits } from './scheduler/index.js';
 
 function settingDefault(name: SettingName): number {
