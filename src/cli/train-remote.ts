@@ -158,6 +158,15 @@ interface ServerEvent {
   data: Record<string, unknown>;
 }
 
+/** Environment variable with the API key that `--server` requests send. */
+export const API_KEY_VARIABLE = 'MAAS_API_KEY';
+
+/** Returns the `Authorization` header of the key in `MAAS_API_KEY`, if it is set. */
+function authHeaders(): Record<string, string> {
+  const key = process.env[API_KEY_VARIABLE];
+  return key === undefined || key === '' ? {} : { authorization: `Bearer ${key}` };
+}
+
 /**
  * Uploads the file as a dataset to a running server, creates a training job on it, and prints
  * its events until it ends. SIGINT cancels the job. Returns the job's final state.
@@ -171,14 +180,17 @@ async function trainOnServer(options: RemoteTrainingOptions): Promise<string> {
 
   const job = (await requestJson(`${base}/v1/training-jobs`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeaders() },
     body: JSON.stringify({ dataset_id: datasetId, ...options.job }),
   })) as { id: string };
   console.log(`training job ${job.id} queued on ${base}`);
 
   const cancel = (): void => {
     console.log(`cancelling training job ${job.id}`);
-    void fetch(`${base}/v1/training-jobs/${job.id}/cancel`, { method: 'POST' });
+    void fetch(`${base}/v1/training-jobs/${job.id}/cancel`, {
+      method: 'POST',
+      headers: authHeaders(),
+    });
   };
   process.once('SIGINT', cancel);
   try {
@@ -196,7 +208,8 @@ async function uploadDataset(
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', await openAsBlob(file), basename(file));
-  const dataset = (await requestJson(`${base}/v1/datasets`, { method: 'POST', body: form })) as {
+  const init = { method: 'POST', body: form, headers: authHeaders() };
+  const dataset = (await requestJson(`${base}/v1/datasets`, init)) as {
     id: string;
   };
   return dataset.id;
@@ -204,7 +217,7 @@ async function uploadDataset(
 
 /** Prints each event of the stream and returns the final state. */
 async function followEvents(url: string, rowName: string): Promise<string> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: authHeaders() });
   if (!response.ok || response.body === null) {
     throw await toError(response);
   }

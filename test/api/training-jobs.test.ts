@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Server } from '../../src/api/server.js';
 import type { AppContext } from '../../src/app/context.js';
 import { runCli } from '../helpers/cli.js';
+import { startTestServer } from '../helpers/test-server.js';
 import {
   makeTempDir,
   openTestContext,
@@ -377,6 +378,29 @@ describe('maas train --server', () => {
     expect(result.stdout).toContain('epoch 1/1');
     expect(result.stdout).toContain('registered remote-reviews@1');
     expect(result.stdout).toContain('succeeded (version 1)');
+  });
+
+  it('sends the key in MAAS_API_KEY', async () => {
+    const keyed = await startTestServer(root, { 'serving.register_bundled': false });
+    try {
+      const { secret } = await keyed.context.tenancy.keys.create({
+        name: 'trainer',
+        scopes: ['train'],
+      });
+      const file = join(root, 'remote-keyed.csv');
+      await writeFile(file, tinyReviewsCsv(10));
+      const args = ['train', file, '--name', 'keyed', '--server', keyed.baseUrl, ...tinyFlags];
+
+      const without = await runCli(args, {});
+      expect(without.code).not.toBe(0);
+      expect(without.stderr).toContain('MAAS_ERR_AUTH_KEY_MISSING');
+
+      const withKey = await runCli(args, { MAAS_API_KEY: secret });
+      expect(withKey.stderr).toBe('');
+      expect(withKey.stdout).toContain('succeeded (version 1)');
+    } finally {
+      await keyed.close();
+    }
   });
 
   it('rejects flags that jobs do not take', async () => {
