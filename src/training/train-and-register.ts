@@ -19,7 +19,7 @@ import {
 } from './datasets/index.js';
 import { readExtraTrainFiles } from './extra-train-files.js';
 import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
-import { runTrainingInWorker } from './worker/run-in-worker.js';
+import { runTrainingInWorker, throwIfCancelled } from './worker/run-in-worker.js';
 
 export interface TrainAndRegisterOptions extends LabeledFileOptions {
   file: string;
@@ -164,6 +164,8 @@ export async function trainAndRegisterClassifier(
       metrics: { validation: result.validationReport, test: result.testReport ?? null },
       onnx_parity: result.onnxParity,
     };
+    // A cancel that came while the export finished must not register a version.
+    throwIfCancelled(options.signal);
     const version = await context.registry.createVersion({
       name: options.name,
       task: 'text-classification',

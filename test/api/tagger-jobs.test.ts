@@ -297,6 +297,27 @@ describe('tagger job checks', () => {
       'hyperparameters.embedding_dim',
     ],
     [
+      'non-boolean character_features',
+      { hyperparameters: { character_features: 'yes' } },
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+      'hyperparameters.character_features',
+    ],
+    [
+      'ngram_min above ngram_max',
+      { hyperparameters: { ngram_min: 5, ngram_max: 3 } },
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+      'hyperparameters.ngram_min',
+    ],
+    [
+      'zero ngram_buckets',
+      { hyperparameters: { ngram_buckets: 0 } },
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+      'hyperparameters.ngram_buckets',
+    ],
+    [
       'unknown unit',
       { hyperparameters: { unit: 'byte' } },
       422,

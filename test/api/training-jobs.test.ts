@@ -143,6 +143,14 @@ describe('training job lifecycle', () => {
       'last-event-id': String(events.at(-2)?.id),
     });
     expect(after.map((event) => event.id)).toEqual([events.at(-1)?.id]);
+
+    // At or past the final event: the stream ends at once, with nothing in it.
+    for (const lastEventId of [String(events.at(-1)?.id), '1000', '1e3']) {
+      const none = await readEvents(baseUrl, finished?.id as string, undefined, {
+        'last-event-id': lastEventId,
+      });
+      expect(none.length).toBe(lastEventId === '1e3' ? events.length : 0);
+    }
   });
 
   it('cancels a running job', async () => {

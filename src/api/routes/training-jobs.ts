@@ -101,7 +101,8 @@ async function streamEvents(
   const { id } = request.params;
   // Throws the 404 before the stream starts.
   await jobs.store.get(id);
-  const lastEventId = Number.parseInt(String(request.headers['last-event-id'] ?? '0'), 10);
+  const header = String(request.headers['last-event-id'] ?? '').trim();
+  const lastEventId = /^\d{1,15}$/.test(header) ? Number(header) : 0;
 
   void reply.hijack();
   const raw = reply.raw;
@@ -138,6 +139,14 @@ async function streamEvents(
 
   try {
     for (const event of await jobs.store.listEvents(id, lastSeq)) send(event);
+    // A client that has seen the final event, or names an id past the last one, gets nothing
+    // more: end the stream now instead of waiting for an event that never comes.
+    const job = await jobs.store.get(id);
+    if (isFinalState(job.state)) {
+      raw.end();
+      return;
+    }
+    lastSeq = Math.min(lastSeq, await lastStoredSeq(jobs, id));
   } catch (error) {
     request.log.error({ err: error, job: id }, 'reading training job events failed');
     raw.end();
@@ -145,4 +154,10 @@ async function streamEvents(
   }
   replaying = false;
   for (const event of pending) send(event);
+}
+
+/** Number of the last stored event of a job, or 0 when it has none. */
+async function lastStoredSeq(jobs: TrainingJobs, id: string): Promise<number> {
+  const events = await jobs.store.listEvents(id, 0);
+  return events.at(-1)?.seq ?? 0;
 }

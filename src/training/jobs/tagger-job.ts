@@ -13,8 +13,9 @@ import {
 } from '../tagging/model.js';
 import { taggerModelCard } from '../tagging/register.js';
 import { TOKEN_UNITS } from '../tagging/token-splitter.js';
+import { DEFAULT_WORD_FEATURE_HYPERPARAMETERS } from '../tagging/word-features.js';
 import { TRAINING_TEMP_DIR } from '../train-and-register.js';
-import { runInWorker } from '../worker/run-in-worker.js';
+import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { toCamelCase } from './classifier-job.js';
 import type { EventWriter } from './event-writer.js';
@@ -35,7 +36,17 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof TaggerHyperparameters>
   vocabulary_size: 'vocabularySize',
   clip_norm: 'clipNorm',
   seed: 'seed',
+  character_features: 'characterFeatures',
+  ngram_min: 'ngramMin',
+  ngram_max: 'ngramMax',
+  ngram_buckets: 'ngramBuckets',
+  max_ngrams: 'maxNgrams',
+  ngram_embedding_dim: 'ngramEmbeddingDim',
+  shape_embedding_dim: 'shapeEmbeddingDim',
 };
+
+const DEFAULT_NGRAM_MIN = DEFAULT_WORD_FEATURE_HYPERPARAMETERS.ngramMin;
+const DEFAULT_NGRAM_MAX = DEFAULT_WORD_FEATURE_HYPERPARAMETERS.ngramMax;
 
 /** Allowed ranges of the integer hyperparameters, the same as a classifier's. */
 const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
@@ -48,6 +59,12 @@ const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   min_count: [1, 1_000_000],
   vocabulary_size: [3, 1_000_000],
   seed: [0, 2 ** 31 - 1],
+  ngram_min: [1, 16],
+  ngram_max: [1, 16],
+  ngram_buckets: [1, 10_000_000],
+  max_ngrams: [1, 1024],
+  ngram_embedding_dim: [1, 2048],
+  shape_embedding_dim: [1, 2048],
 };
 
 /** Trainer of `token-classification` jobs: the BiLSTM and BiLSTM-CRF taggers. */
@@ -149,6 +166,8 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
         test: null,
         onnxParity: result.onnxParity,
       });
+      // A cancel that came while the export finished must not register a version.
+      throwIfCancelled(signal);
       const version = await context.registry.createVersion({
         name: job.modelName,
         task: 'token-classification',
@@ -194,6 +213,8 @@ export function checkTaggerHyperparameters(hyperparameters: Record<string, unkno
       if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
         throw invalidHyperparameter(name, value, `an integer from ${min} to ${max}`);
       }
+    } else if (name === 'character_features') {
+      if (typeof value !== 'boolean') throw invalidHyperparameter(name, value, 'true or false');
     } else if (name === 'unit') {
       if (!(TOKEN_UNITS as readonly unknown[]).includes(value)) {
         throw invalidHyperparameter(name, value, `one of ${TOKEN_UNITS.join(', ')}`);
@@ -209,6 +230,15 @@ export function checkTaggerHyperparameters(hyperparameters: Record<string, unkno
     } else if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       throw invalidHyperparameter(name, value, 'a number above 0');
     }
+  }
+  const ngramMin = (hyperparameters['ngram_min'] as number | undefined) ?? DEFAULT_NGRAM_MIN;
+  const ngramMax = (hyperparameters['ngram_max'] as number | undefined) ?? DEFAULT_NGRAM_MAX;
+  if (ngramMin > ngramMax) {
+    throw invalidHyperparameter(
+      'ngram_min',
+      ngramMin,
+      `a length no greater than ngram_max (${ngramMax})`,
+    );
   }
 }
 

@@ -127,3 +127,18 @@ function workerEntry(): URL {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   return new URL(`./training-worker.${extension}`, import.meta.url);
 }
+
+/**
+ * Throws when `signal` was aborted, for the steps after the worker ended, so that a job
+ * cancelled during its export is not registered.
+ *
+ * @throws MaasError `MAAS_ERR_TRAINING_CANCELLED`.
+ */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_CANCELLED',
+      'training was cancelled before its version was registered',
+    );
+  }
+}
