@@ -14,8 +14,9 @@ export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
-    // Some clients send a JSON content type on every request, also on a DELETE without a body.
-    if (bytes.length === 0 && request.method === 'DELETE') {
+    // Some clients send a JSON content type on every request, also on routes that take no
+    // body, such as DELETE or a cancel: an empty body there is no body.
+    if (bytes.length === 0 && request.routeOptions.schema?.body === undefined) {
       done(null, undefined);
       return;
     }

@@ -312,6 +312,17 @@ describe('chat completions', () => {
     expect(body.error.message).toContain('limits.max_tokens');
   });
 
+  it('rejects max_tokens of 0', async () => {
+    const { status, text } = await post('/v1/completions', {
+      model: 'llama',
+      prompt: 'hi',
+      max_tokens: 0,
+    });
+
+    expect(status).toBe(400);
+    expect(JSON.parse(text).error.param).toBe('max_tokens');
+  });
+
   it('stops at the end of the context with finish_reason length', async () => {
     const completion = await client.chat.completions.create({
       model: 'llama',
@@ -345,6 +356,7 @@ describe('chat completions', () => {
     expect(missing.status).toBe(404);
     expect(JSON.parse(missing.text).error).toMatchObject({
       type: 'invalid_request_error',
+      param: 'model',
       code: 'MAAS_ERR_MODEL_NOT_FOUND',
     });
   });

@@ -32,7 +32,20 @@ export async function getModel(
   request: FastifyRequest,
   reference: string,
 ): Promise<LoadedModel> {
-  const model = await context.pool.get(reference);
+  let model: LoadedModel;
+  try {
+    model = await context.pool.get(reference);
+  } catch (error) {
+    // OpenAI names the field of an unknown model, so clients can point at it.
+    if (error instanceof MaasError && error.param === undefined && error.status < 500) {
+      throw new MaasError(error.code, error.message, {
+        param: 'model',
+        ...(error.details === undefined ? {} : { details: error.details }),
+        cause: error,
+      });
+    }
+    throw error;
+  }
   (request as { modelReference?: string }).modelReference = model.reference;
   return model;
 }

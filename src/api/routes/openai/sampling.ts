@@ -108,7 +108,7 @@ export function readSampling(
     );
   }
   return {
-    maxTokens: readInteger(maxTokens, maxTokensParam, 0, maxTokensLimit) ?? maxTokensLimit,
+    maxTokens: readInteger(maxTokens, maxTokensParam, 1, maxTokensLimit) ?? maxTokensLimit,
     temperature: readNumber(body['temperature'], `${prefix}temperature`, { min: 0, max: 2 }, 1),
     topP: readNumber(body['top_p'], `${prefix}top_p`, { min: 0, max: 1 }, 1),
     topK: readInteger(body['top_k'], `${prefix}top_k`, 0, 1_000_000) ?? 0,
