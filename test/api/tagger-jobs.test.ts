@@ -113,7 +113,7 @@ describe('tagger training job', () => {
     expect(job['task']).toBe('token-classification');
     expect(job['architecture']).toBe('bilstm-crf');
     expect(job['progress']).toBe(1);
-    expect(job['hyperparameters']).toMatchObject({ embeddingDim: 16, learningRate: 0.01 });
+    expect(job['hyperparameters']).toMatchObject({ embedding_dim: 16, learning_rate: 0.01 });
 
     const model = (await (await fetch(`${baseUrl}/v1/models/ner-job`)).json()) as {
       task: string;
@@ -387,7 +387,7 @@ describe('maas train --server for a tagger', () => {
     ).data;
     expect(job?.['task']).toBe('token-classification');
     expect(job?.['architecture']).toBe('bilstm');
-    expect(job?.['hyperparameters']).toEqual({ epochs: 1, embeddingDim: 8, units: 8 });
+    expect(job?.['hyperparameters']).toEqual({ epochs: 1, embedding_dim: 8, units: 8 });
   }, 60_000);
 });
 

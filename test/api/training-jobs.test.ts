@@ -108,6 +108,8 @@ describe('training job lifecycle', () => {
 
     const job = await waitForJob(baseUrl, jobId, () => true);
     expect(job['state']).toBe('succeeded');
+    // With the request's names, so that they can be sent again as they are.
+    expect(job['hyperparameters']).toEqual(TINY_HYPERPARAMETERS);
     expect(job['progress']).toBe(1);
     expect(job['epoch']).toBe(2);
     expect(job['metrics']).toHaveLength(2);

@@ -59,7 +59,7 @@ export function toJobJson(job: JobRecord): Record<string, unknown> {
     validation_dataset_id: job.validationDatasetId,
     task: job.task,
     architecture: job.architecture,
-    hyperparameters: job.hyperparameters,
+    hyperparameters: snakeCaseKeys(job.hyperparameters),
     validation_split: job.validationSplit,
     model: job.modelName,
     alias: job.alias,
@@ -73,4 +73,17 @@ export function toJobJson(job: JobRecord): Record<string, unknown> {
     started_at: job.startedAt,
     finished_at: job.finishedAt,
   };
+}
+
+/**
+ * Returns the hyperparameters with the request's snake_case names, e.g. `embedding_dim` for
+ * the stored `embeddingDim`, so that a job's hyperparameters can be sent again as they are.
+ */
+function snakeCaseKeys(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      value,
+    ]),
+  );
 }
