@@ -17,6 +17,23 @@ beforeAll(async () => {
   db = openDatabase(join(root, 'maas.db'));
   await migrateToLatest(db);
   store = new JobStore(db);
+  // The dataset row that every job of these tests reads.
+  await db
+    .insertInto('datasets')
+    .values({
+      id: 'a'.repeat(64),
+      name: 'reviews.csv',
+      format: 'csv',
+      kind: 'text-classification',
+      task: 'text-classification',
+      read_options: '{}',
+      labels: '["0","1"]',
+      statistics: '{}',
+      file_path: `datasets/${'a'.repeat(64)}/data.csv`,
+      size_bytes: 1,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
 });
 
 afterAll(async () => {
@@ -45,6 +62,17 @@ async function drainQueue(): Promise<void> {
 }
 
 describe('JobStore', () => {
+  it('rejects a job whose dataset is gone', async () => {
+    const job = { ...newJob(), validationDatasetId: 'b'.repeat(64) };
+
+    const error = await store.create(job).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(MaasError);
+    expect((error as MaasError).code).toBe('MAAS_ERR_DATASET_NOT_FOUND');
+    expect((error as MaasError).param).toBe('validation_dataset_id');
+    await expect(store.get(job.id)).rejects.toThrow();
+  });
+
   it('claims queued jobs oldest first', async () => {
     await drainQueue();
     const first = await store.create(newJob());

@@ -205,12 +205,25 @@ export class DatasetStore {
    * @throws MaasError MAAS_ERR_TRAINING_INVALID when the split leaves no training sentence.
    */
   async splitTags(dataset: DatasetRecord, split: TagSplitRequest): Promise<TagSplit> {
-    const { tagSplit } = await parseFileInWorker({
-      path: this.filePath(dataset),
-      format: dataset.format,
-      options: dataset.readOptions,
-      tagSplit: split,
-    });
+    let parsed: Awaited<ReturnType<typeof parseFileInWorker>>;
+    try {
+      parsed = await parseFileInWorker({
+        path: this.filePath(dataset),
+        format: dataset.format,
+        options: dataset.readOptions,
+        tagSplit: split,
+      });
+    } catch (error) {
+      // The worker's message names the server path of the file, which clients must not see.
+      if (error instanceof MaasError && error.code === 'MAAS_ERR_DATASET_NOT_FOUND') {
+        throw new MaasError(error.code, `dataset ${dataset.id} was deleted; upload it again`, {
+          param: 'dataset_id',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const { tagSplit } = parsed;
     if (tagSplit === undefined) {
       throw new MaasError(
         'MAAS_ERR_TRAINING_INVALID',

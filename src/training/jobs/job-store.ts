@@ -67,6 +67,26 @@ export class JobStore {
       finished_at: null,
     };
     await this.#write(async (db) => {
+      // In the write that inserts the job, so that a dataset deleted while the request was
+      // checked is not queued: a deletion after this sees the queued job and gets 409.
+      for (const [id, param] of [
+        [job.datasetId, 'dataset_id'],
+        [job.validationDatasetId, 'validation_dataset_id'],
+      ] as const) {
+        if (id === null) continue;
+        const found = await db
+          .selectFrom('datasets')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (found === undefined) {
+          throw new MaasError(
+            'MAAS_ERR_DATASET_NOT_FOUND',
+            `dataset ${id} was deleted while the job was being created; upload it again and retry`,
+            { param },
+          );
+        }
+      }
       await db.insertInto('training_jobs').values(row).execute();
       await insertEvent(db, job.id, 'state', { state: 'queued' });
     });
