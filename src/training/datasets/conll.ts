@@ -157,6 +157,15 @@ function readToken(
   }
   const tokenColumn = options.tokenColumn ?? 0;
   const tagColumn = options.tagColumn ?? fields.length - 1;
+  if (tokenColumn === tagColumn) {
+    problems.add(
+      line.line,
+      fields.length < 2
+        ? `expected a token and its tag, found ${fields.length} column`
+        : `token_column and tag_column are both ${tokenColumn}; choose two different columns`,
+    );
+    return undefined;
+  }
   const token = fields[tokenColumn];
   const tag = fields[tagColumn];
   if (token === undefined || tag === undefined) {

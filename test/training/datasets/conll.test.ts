@@ -126,6 +126,17 @@ describe('parseConllText', () => {
     expect(error.details?.['lines']).toEqual([1, 2]);
   });
 
+  it('rejects a file of tokens without tags', async () => {
+    const error = await errorOf('one-column.txt', '张\n伟\n\n在\n');
+    expect(error.details?.['lines']).toEqual([1, 2, 4]);
+    expect(error.message).toContain('expected a token and its tag, found 1 column');
+  });
+
+  it('rejects the same token and tag column', async () => {
+    const error = await errorOf('same-column.txt', 'a NN O\n', { tokenColumn: 2, tagColumn: 2 });
+    expect(error.message).toContain('token_column and tag_column are both 2');
+  });
+
   it('reports an empty tag with its line', async () => {
     const error = await errorOf('empty-tag.txt', 'a\tO\nb\t\n');
     expect(error.details?.['lines']).toEqual([2]);
