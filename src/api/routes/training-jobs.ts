@@ -138,15 +138,19 @@ async function streamEvents(
   });
 
   try {
-    for (const event of await jobs.store.listEvents(id, lastSeq)) send(event);
-    // A client that has seen the final event, or names an id past the last one, gets nothing
-    // more: end the stream now instead of waiting for an event that never comes.
+    // All stored events, read once: the replay sends those after `lastSeq`, and the last one
+    // bounds an id that a client names past the end.
+    const stored = await jobs.store.listEvents(id, 0);
+    const lastStored = stored.at(-1)?.seq ?? 0;
+    for (const event of stored) send(event);
+    // A client that has received the final event, or names an id past the last one, gets
+    // nothing more, so the stream ends now instead of waiting for an event that never comes.
     const job = await jobs.store.get(id);
     if (isFinalState(job.state)) {
       raw.end();
       return;
     }
-    lastSeq = Math.min(lastSeq, await lastStoredSeq(jobs, id));
+    lastSeq = Math.min(lastSeq, lastStored);
   } catch (error) {
     request.log.error({ err: error, job: id }, 'reading training job events failed');
     raw.end();
@@ -154,10 +158,4 @@ async function streamEvents(
   }
   replaying = false;
   for (const event of pending) send(event);
-}
-
-/** Number of the last stored event of a job, or 0 when it has none. */
-async function lastStoredSeq(jobs: TrainingJobs, id: string): Promise<number> {
-  const events = await jobs.store.listEvents(id, 0);
-  return events.at(-1)?.seq ?? 0;
 }
