@@ -45,11 +45,13 @@ export async function readSrlTaggerFile(dir: string): Promise<SrlTaggerFile> {
       { cause: error },
     );
   }
+
   const invalid = (field: string, expected: string): MaasError =>
     new MaasError('MAAS_ERR_ARTIFACT_INVALID', `${path}: ${field} must be ${expected}`);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalid('the file', 'a JSON object');
   }
+
   const file = value as Record<string, unknown>;
   if (
     file['format'] !== SRL_TAGGER_FORMAT ||
@@ -57,10 +59,12 @@ export async function readSrlTaggerFile(dir: string): Promise<SrlTaggerFile> {
   ) {
     throw invalid('format', `"${SRL_TAGGER_FORMAT}" version ${SRL_TAGGER_FORMAT_VERSION}`);
   }
+
   const maxLength = file['max_length'];
   if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1) {
     throw invalid('max_length', 'a positive integer');
   }
+
   for (const field of ['vocabulary', 'roles'] as const) {
     const list = file[field];
     if (
@@ -71,6 +75,7 @@ export async function readSrlTaggerFile(dir: string): Promise<SrlTaggerFile> {
       throw invalid(field, 'a non-empty list of strings');
     }
   }
+
   const roles = file['roles'] as string[];
   for (const field of ['no_role', 'predicate_role'] as const) {
     const label = file[field];
@@ -78,5 +83,6 @@ export async function readSrlTaggerFile(dir: string): Promise<SrlTaggerFile> {
       throw invalid(field, 'one of the roles');
     }
   }
+
   return file as unknown as SrlTaggerFile;
 }

@@ -67,8 +67,8 @@ export class JobStore {
       finished_at: null,
     };
     await this.#write(async (db) => {
-      // In the write that inserts the job, so that a dataset deleted while the request was
-      // checked is not queued: a deletion after this sees the queued job and gets 409.
+      // Checked in the write that inserts the job, so a dataset deleted while the request was
+      // checked is not queued. A later deletion finds the queued job and gets 409.
       for (const [id, param] of [
         [job.datasetId, 'dataset_id'],
         [job.validationDatasetId, 'validation_dataset_id'],

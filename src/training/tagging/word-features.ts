@@ -10,7 +10,7 @@ import { tokenKey } from './token-splitter.js';
 export interface WordFeatureConfig {
   /** Shortest character n-gram, counting the boundary marks `<` and `>`. */
   ngram_min: number;
-  /** Longest character n-gram, counting the boundary marks. */
+  /** Maximum character n-gram length, counting the boundary marks. */
   ngram_max: number;
   /** Hash buckets of the n-grams; n-gram ids run from 1 to `buckets`. */
   buckets: number;
