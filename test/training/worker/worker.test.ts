@@ -159,6 +159,7 @@ describe('runTrainingInWorker failures', () => {
   });
 
   it('rejects when aborted before start', async () => {
+    const baseline = workerCount();
     const controller = new AbortController();
     controller.abort();
     const request = tinyRequest('aborted-early');
@@ -172,6 +173,9 @@ describe('runTrainingInWorker failures', () => {
     expect(error.message).toContain('cancel');
     expect(error.code).toBe('MAAS_ERR_TRAINING_CANCELLED');
     expect(events.filter((event) => event.type === 'batch')).toHaveLength(0);
+    // The promise settles on the worker's cancel message; the thread may exit a moment later.
+    // Waiting here also keeps it out of the next test's baseline.
+    expect(await waitForWorkerCount(baseline)).toBe(true);
   });
 
   it('rejects an unknown label', async () => {
