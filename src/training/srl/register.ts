@@ -22,7 +22,12 @@ import { exportSrlTaggerToOnnx } from '../onnx-export/srl-tagger.js';
 import { ONNX_PARITY_TOLERANCE, type OnnxParity } from '../onnx-export/verify.js';
 import { predicateIndicator, type SrlExample } from './instances.js';
 import type { SrlHyperparameters } from './model.js';
-import { predictRoles, scoreExamples, type TrainedSrlTagger } from './train.js';
+import {
+  predictRoles,
+  scoreExamples,
+  type SrlEpochMetrics,
+  type TrainedSrlTagger,
+} from './train.js';
 
 /** Examples of the validation set run through both runtimes to check the export. */
 const PARITY_EXAMPLES = 64;
@@ -160,25 +165,58 @@ export async function registerSrlTagger(
       task: SEMANTIC_ROLE_LABELING_TASK,
       runtime: 'onnx',
       ...(options.description === undefined ? {} : { description: options.description }),
-      modelCard: {
-        description: options.description ?? null,
-        architecture: 'bilstm-predicate-indicator',
-        labels: [...trained.roles],
-        parameters: trained.model.countParams(),
-        training: {
-          ...options.training,
-          hyperparameters: hp,
-          best_epoch: trained.bestEpoch,
-          history: trained.history,
-        },
-        vocabulary_size: trained.vocabulary.size,
-        metrics: { validation: trained.validation, test },
-        onnx_parity: parity,
-      },
+      modelCard: srlModelCard({
+        ...(options.description === undefined ? {} : { description: options.description }),
+        hyperparameters: hp,
+        roles: trained.roles,
+        parameterCount: trained.model.countParams(),
+        ...(options.training === undefined ? {} : { training: options.training }),
+        bestEpoch: trained.bestEpoch,
+        history: trained.history,
+        vocabularySize: trained.vocabulary.size,
+        validation: trained.validation,
+        test,
+        onnxParity: parity,
+      }),
       ...(options.alias === undefined ? {} : { alias: options.alias }),
       writeFiles: (dir) => copyFiles(staging, dir),
     });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Outcome of a role tagger training run, as its model card records it. */
+export interface SrlCardFields {
+  description?: string;
+  hyperparameters: SrlHyperparameters;
+  roles: readonly string[];
+  parameterCount: number;
+  /** Model card `training` fields: data source, split, command and the like. */
+  training?: Record<string, unknown>;
+  bestEpoch: number;
+  history: readonly SrlEpochMetrics[];
+  vocabularySize: number;
+  validation: ArgumentReport;
+  test: ArgumentReport | null;
+  onnxParity: OnnxParity;
+}
+
+/** Builds the `model-card.json` of a `semantic-role-labeling` version. */
+export function srlModelCard(fields: SrlCardFields): Record<string, unknown> {
+  return {
+    description: fields.description ?? null,
+    architecture: 'bilstm-predicate-indicator',
+    labels: [...fields.roles],
+    parameters: fields.parameterCount,
+    training: {
+      ...fields.training,
+      hyperparameters: fields.hyperparameters,
+      best_epoch: fields.bestEpoch,
+      history: fields.history,
+    },
+    vocabulary_size: fields.vocabularySize,
+    metrics: { validation: fields.validation, test: fields.test },
+    onnx_parity: fields.onnxParity,
+  };
 }
