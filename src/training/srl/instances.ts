@@ -87,7 +87,7 @@ export function splitSrlSentences(
   );
   const testCount = Math.round(order.length * testFraction);
   const rest = order.slice(testCount);
-  const validationCount = Math.max(1, Math.round(rest.length * validationFraction));
+  const validationCount = validationSentenceCount(rest.length, validationFraction);
   if (rest.length - validationCount < 1) {
     throw new MaasError(
       'MAAS_ERR_TRAINING_INVALID',
@@ -102,6 +102,11 @@ export function splitSrlSentences(
     validation: pick(rest.slice(0, validationCount)),
     train: pick(rest.slice(validationCount)),
   };
+}
+
+/** Returns the number of sentences a split holds out for validation from `total`: at least 1. */
+export function validationSentenceCount(total: number, validationFraction: number): number {
+  return Math.max(1, Math.round(total * validationFraction));
 }
 
 /** Role labels of the examples: `O` first, `V` second, then the roles sorted by name. */

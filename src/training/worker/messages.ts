@@ -8,6 +8,7 @@ import type {
   TaggerTrainingRequest,
   TaggerTrainingResult,
 } from '../tagging/pipeline.js';
+import type { SrlPipelineEvent, SrlTrainingRequest, SrlTrainingResult } from '../srl/pipeline.js';
 
 /** Request, event and result types of each trainer that a worker thread runs. */
 export interface WorkerTrainers {
@@ -20,6 +21,11 @@ export interface WorkerTrainers {
     request: TaggerTrainingRequest;
     event: TaggerPipelineEvent;
     result: TaggerTrainingResult;
+  };
+  srl: {
+    request: SrlTrainingRequest;
+    event: SrlPipelineEvent;
+    result: SrlTrainingResult;
   };
 }
 export type WorkerTrainer = keyof WorkerTrainers;

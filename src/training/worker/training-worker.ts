@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { runClassifierTraining } from '../classification/pipeline.js';
+import { runSrlTaggerTraining } from '../srl/pipeline.js';
 import { runTaggerTraining } from '../tagging/pipeline.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './messages.js';
 
@@ -21,6 +22,8 @@ function train(message: Extract<ToWorkerMessage, { type: 'start' }>): Promise<un
       return runClassifierTraining(message.request, onEvent, isCancelled);
     case 'tagger':
       return runTaggerTraining(message.request, onEvent, isCancelled);
+    case 'srl':
+      return runSrlTaggerTraining(message.request, onEvent, isCancelled);
   }
 }
 
