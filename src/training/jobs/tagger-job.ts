@@ -19,6 +19,11 @@ import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { toCamelCase } from './classifier-job.js';
 import type { EventWriter } from './event-writer.js';
+import {
+  checkHyperparameterValues,
+  invalidHyperparameter,
+  type HyperparameterRule,
+} from './hyperparameter-checks.js';
 import type { JobTrainer } from './job-trainer.js';
 
 /** Hyperparameters a tagger job takes, by their snake_case request names. */
@@ -48,23 +53,28 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof TaggerHyperparameters>
 const DEFAULT_NGRAM_MIN = DEFAULT_WORD_FEATURE_HYPERPARAMETERS.ngramMin;
 const DEFAULT_NGRAM_MAX = DEFAULT_WORD_FEATURE_HYPERPARAMETERS.ngramMax;
 
-/** Allowed ranges of the integer hyperparameters, the same as a classifier's. */
-const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  embedding_dim: [1, 2048],
-  units: [1, 2048],
-  batch_size: [1, 4096],
-  epochs: [1, 1000],
-  patience: [1, 1000],
-  max_length: [1, 65_536],
-  min_count: [1, 1_000_000],
-  vocabulary_size: [3, 1_000_000],
-  seed: [0, 2 ** 31 - 1],
-  ngram_min: [1, 16],
-  ngram_max: [1, 16],
-  ngram_buckets: [1, 10_000_000],
-  max_ngrams: [1, 1024],
-  ngram_embedding_dim: [1, 2048],
-  shape_embedding_dim: [1, 2048],
+/** Accepted values of each hyperparameter; the integer ranges are the same as a classifier's. */
+const HYPERPARAMETER_RULES: Readonly<Record<string, HyperparameterRule>> = {
+  unit: { kind: 'choice', values: TOKEN_UNITS },
+  embedding_dim: { kind: 'integer', min: 1, max: 2048 },
+  units: { kind: 'integer', min: 1, max: 2048 },
+  dropout: { kind: 'rate' },
+  learning_rate: { kind: 'learning-rate' },
+  batch_size: { kind: 'integer', min: 1, max: 4096 },
+  epochs: { kind: 'integer', min: 1, max: 1000 },
+  patience: { kind: 'integer', min: 1, max: 1000 },
+  max_length: { kind: 'integer', min: 1, max: 65_536 },
+  min_count: { kind: 'integer', min: 1, max: 1_000_000 },
+  vocabulary_size: { kind: 'integer', min: 3, max: 1_000_000 },
+  clip_norm: { kind: 'positive' },
+  seed: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
+  character_features: { kind: 'boolean' },
+  ngram_min: { kind: 'integer', min: 1, max: 16 },
+  ngram_max: { kind: 'integer', min: 1, max: 16 },
+  ngram_buckets: { kind: 'integer', min: 1, max: 10_000_000 },
+  max_ngrams: { kind: 'integer', min: 1, max: 1024 },
+  ngram_embedding_dim: { kind: 'integer', min: 1, max: 2048 },
+  shape_embedding_dim: { kind: 'integer', min: 1, max: 2048 },
 };
 
 /** Trainer of `token-classification` jobs: the BiLSTM and BiLSTM-CRF taggers. */
@@ -199,38 +209,7 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
  * for an invalid value; both name the field as `hyperparameters.<name>`.
  */
 export function checkTaggerHyperparameters(hyperparameters: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(hyperparameters)) {
-    if (!Object.hasOwn(HYPERPARAMETER_NAMES, name)) {
-      throw new MaasError(
-        'MAAS_ERR_REQUEST_INVALID',
-        `hyperparameters.${name} is not a hyperparameter of a tagger; known: ${Object.keys(HYPERPARAMETER_NAMES).join(', ')}`,
-        { param: `hyperparameters.${name}` },
-      );
-    }
-    const range = INTEGER_RANGES[name];
-    if (range !== undefined) {
-      const [min, max] = range;
-      if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-        throw invalidHyperparameter(name, value, `an integer from ${min} to ${max}`);
-      }
-    } else if (name === 'character_features') {
-      if (typeof value !== 'boolean') throw invalidHyperparameter(name, value, 'true or false');
-    } else if (name === 'unit') {
-      if (!(TOKEN_UNITS as readonly unknown[]).includes(value)) {
-        throw invalidHyperparameter(name, value, `one of ${TOKEN_UNITS.join(', ')}`);
-      }
-    } else if (name === 'dropout') {
-      if (!(typeof value === 'number' && value >= 0 && value < 1)) {
-        throw invalidHyperparameter(name, value, 'a number from 0 up to but not including 1');
-      }
-    } else if (name === 'learning_rate') {
-      if (!(typeof value === 'number' && value > 0 && value <= 1)) {
-        throw invalidHyperparameter(name, value, 'a number above 0 and at most 1');
-      }
-    } else if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-      throw invalidHyperparameter(name, value, 'a number above 0');
-    }
-  }
+  checkHyperparameterValues(hyperparameters, HYPERPARAMETER_RULES, 'a tagger');
   const ngramMin = (hyperparameters['ngram_min'] as number | undefined) ?? DEFAULT_NGRAM_MIN;
   const ngramMax = (hyperparameters['ngram_max'] as number | undefined) ?? DEFAULT_NGRAM_MAX;
   if (ngramMin > ngramMax) {
@@ -240,14 +219,6 @@ export function checkTaggerHyperparameters(hyperparameters: Record<string, unkno
       `a length no greater than ngram_max (${ngramMax})`,
     );
   }
-}
-
-function invalidHyperparameter(name: string, value: unknown, expected: string): MaasError {
-  return new MaasError(
-    'MAAS_ERR_TRAINING_INVALID',
-    `invalid hyperparameters.${name}=${JSON.stringify(value)}: expected ${expected}`,
-    { param: `hyperparameters.${name}` },
-  );
 }
 
 /** Rejects a validation set with tags that no training sentence has, naming the tags. */
