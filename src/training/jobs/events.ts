@@ -10,7 +10,10 @@ export interface JobEventMap {
     error?: { code: string; message: string };
     model_version?: number;
   };
-  /** Training started: the row counts (sentences for a tagger) and the planned work. */
+  /**
+   * Training started: the row counts (sentences for a tagger, predicates for a role tagger)
+   * and the planned work.
+   */
   started: {
     train_rows: number;
     validation_rows: number;
@@ -28,8 +31,11 @@ export interface JobEventMap {
     /** Share of all planned batches done, from 0 to 1. */
     progress: number;
   };
-  /** One epoch finished: a classifier's loss and accuracy, or a tagger's span F1. */
-  epoch: ClassifierEpochData | TaggerEpochData;
+  /**
+   * One epoch finished: a classifier's loss and accuracy, a tagger's span F1 or a role
+   * tagger's argument F1.
+   */
+  epoch: ClassifierEpochData | TaggerEpochData | SrlEpochData;
   /** Training finished and the version is registered: the evaluation report. */
   report: {
     model: string;
@@ -60,6 +66,19 @@ export interface TaggerEpochData {
   loss: number;
   val_f1: number;
   val_token_accuracy: number;
+  elapsed_ms: number;
+  improved: boolean;
+}
+
+/**
+ * Fields of the `epoch` event of a semantic role labeling job; `val_f1` is the argument F1 of
+ * the validation predicates, as `computeArgumentReport` scores it.
+ */
+export interface SrlEpochData {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  val_f1: number;
   elapsed_ms: number;
   improved: boolean;
 }

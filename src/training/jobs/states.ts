@@ -14,6 +14,7 @@ export function isFinalState(state: JobState): boolean {
 export const TRAINABLE = {
   'text-classification': ['lstm', 'bilstm', 'gru', 'rnn', 'fasttext', 'textcnn', 'transformer'],
   'token-classification': ['bilstm-crf', 'bilstm'],
+  'semantic-role-labeling': ['bilstm'],
 } as const satisfies Record<string, readonly string[]>;
 export type TrainableTask = keyof typeof TRAINABLE;
 

@@ -1,5 +1,6 @@
 import { CLASSIFIER_JOB_TRAINER } from './classifier-job.js';
 import type { JobTrainer } from './job-trainer.js';
+import { SRL_JOB_TRAINER } from './srl-job.js';
 import type { TrainableTask } from './states.js';
 import { TAGGER_JOB_TRAINER } from './tagger-job.js';
 
@@ -7,6 +8,7 @@ import { TAGGER_JOB_TRAINER } from './tagger-job.js';
 export const JOB_TRAINERS: Readonly<Record<TrainableTask, JobTrainer>> = {
   'text-classification': CLASSIFIER_JOB_TRAINER,
   'token-classification': TAGGER_JOB_TRAINER,
+  'semantic-role-labeling': SRL_JOB_TRAINER,
 };
 
 /** Returns the trainer of a job's task, which prepareJob checked when it was queued. */

@@ -1,0 +1,274 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { AppContext } from '../../app/context.js';
+import { MaasError } from '../../errors/index.js';
+import { copyFiles } from '../../storage/index.js';
+import { SEMANTIC_ROLE_LABELING_TASK } from '../../tasks/srl-tagger-file.js';
+import type { DatasetRecord } from '../dataset-store/index.js';
+import { isArgumentRole } from '../evaluation/argument-report.js';
+import { validationSentenceCount } from '../srl/instances.js';
+import type { SrlHyperparameters } from '../srl/model.js';
+import type { ConlluFile, SrlTrainingResult } from '../srl/pipeline.js';
+import { srlModelCard } from '../srl/register.js';
+import { TRAINING_TEMP_DIR } from '../train-and-register.js';
+import type { WorkerTrainers } from '../worker/messages.js';
+import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
+import { toCamelCase } from './classifier-job.js';
+import type { EventWriter } from './event-writer.js';
+import { checkHyperparameterValues, type HyperparameterRule } from './hyperparameter-checks.js';
+import type { JobRecord } from './job-record.js';
+import type { JobTrainer } from './job-trainer.js';
+
+/**
+ * Hyperparameters a role tagger job takes, by their snake_case request names. They are the
+ * flags of `maas train --task semantic-role-labeling` in snake_case, so `lstm_layers` sets
+ * `layers`.
+ */
+const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof SrlHyperparameters>> = {
+  embedding_dim: 'embeddingDim',
+  predicate_embedding_dim: 'predicateEmbeddingDim',
+  units: 'units',
+  lstm_layers: 'layers',
+  dropout: 'dropout',
+  learning_rate: 'learningRate',
+  batch_size: 'batchSize',
+  epochs: 'epochs',
+  patience: 'patience',
+  max_length: 'maxLength',
+  min_count: 'minCount',
+  vocabulary_size: 'vocabularySize',
+  clip_norm: 'clipNorm',
+  seed: 'seed',
+};
+
+/** Accepted values of each hyperparameter; the integer ranges are the same as a tagger's. */
+const HYPERPARAMETER_RULES: Readonly<Record<string, HyperparameterRule>> = {
+  embedding_dim: { kind: 'integer', min: 1, max: 2048 },
+  predicate_embedding_dim: { kind: 'integer', min: 1, max: 2048 },
+  units: { kind: 'integer', min: 1, max: 2048 },
+  // The same range as a classifier's encoder_layers.
+  lstm_layers: { kind: 'integer', min: 1, max: 64 },
+  dropout: { kind: 'rate' },
+  learning_rate: { kind: 'learning-rate' },
+  batch_size: { kind: 'integer', min: 1, max: 4096 },
+  epochs: { kind: 'integer', min: 1, max: 1000 },
+  patience: { kind: 'integer', min: 1, max: 1000 },
+  max_length: { kind: 'integer', min: 1, max: 65_536 },
+  min_count: { kind: 'integer', min: 1, max: 1_000_000 },
+  vocabulary_size: { kind: 'integer', min: 3, max: 1_000_000 },
+  clip_norm: { kind: 'positive' },
+  seed: { kind: 'integer', min: 0, max: 2 ** 31 - 1 },
+};
+
+/** Trainer of `semantic-role-labeling` jobs: the BiLSTM role tagger with a predicate indicator. */
+export const SRL_JOB_TRAINER: JobTrainer = {
+  datasetKind: 'semantic-role-labeling',
+  modelTask: SEMANTIC_ROLE_LABELING_TASK,
+  datasetHint:
+    'a conllu file (CoNLL-U with a predicate-sense column and one argument column per predicate)',
+
+  checkHyperparameters(_architecture, hyperparameters) {
+    checkHyperparameterValues(hyperparameters, HYPERPARAMETER_RULES, 'a role tagger');
+    return toCamelCase(hyperparameters, HYPERPARAMETER_NAMES);
+  },
+
+  async checkData(_store, { training, validation }, job) {
+    rejectWithoutPredicates(training, 'dataset_id');
+    if (!training.labels.some(isArgumentRole)) {
+      throw new MaasError(
+        'MAAS_ERR_TRAINING_INVALID',
+        `dataset ${training.id} labels no argument of any predicate, so a role tagger has nothing to learn; add argument labels such as ARG0`,
+        { param: 'dataset_id' },
+      );
+    }
+    if (validation !== undefined) {
+      rejectWithoutPredicates(validation, 'validation_dataset_id');
+      rejectUnseenRoles(training.labels, validation.labels);
+      return;
+    }
+    const sentences = sentencesWithPredicate(training);
+    if (sentences - validationSentenceCount(sentences, job.validationSplit) < 1) {
+      throw new MaasError(
+        'MAAS_ERR_TRAINING_INVALID',
+        `dataset ${training.id} has ${sentences} sentence(s) with a predicate, and validation_split ${job.validationSplit} leaves none of them for training; add sentences, lower validation_split or set validation_dataset_id`,
+        { param: 'validation_split' },
+      );
+    }
+  },
+
+  async run(context, job, { events, signal, cancelTimeoutMs }) {
+    const dataset = await context.datasets.get(job.datasetId);
+    const validation =
+      job.validationDatasetId === null
+        ? undefined
+        : await context.datasets.get(job.validationDatasetId);
+    // The process id in the name lets a later start remove the folders of a crashed run.
+    const outputDir = join(
+      context.dataDir,
+      TRAINING_TEMP_DIR,
+      `train-${process.pid}-${crypto.randomUUID()}`,
+    );
+    await mkdir(outputDir, { recursive: true });
+    try {
+      const request: WorkerTrainers['srl']['request'] = {
+        training: conlluFile(context, dataset),
+        ...(validation === undefined ? {} : { validation: conlluFile(context, validation) }),
+        validationFraction: job.validationSplit,
+        hyperparameters: job.hyperparameters as Partial<SrlHyperparameters>,
+        outputDir,
+      };
+      const result = await runInWorker('srl', request, {
+        onEvent: (event) => writeSrlEvent(events, event),
+        signal,
+        terminateAfterMs: cancelTimeoutMs,
+      });
+      const modelCard = srlModelCard({
+        hyperparameters: result.hyperparameters,
+        roles: result.roles,
+        parameterCount: result.parameterCount,
+        training: trainingFields(job, dataset, validation, result),
+        bestEpoch: result.bestEpoch,
+        history: result.history,
+        vocabularySize: result.vocabularySize,
+        validation: result.validation,
+        test: null,
+        onnxParity: result.onnxParity,
+      });
+      // A cancel that came while the export finished must not register a version.
+      throwIfCancelled(signal);
+      const version = await context.registry.createVersion({
+        name: job.modelName,
+        task: SEMANTIC_ROLE_LABELING_TASK,
+        runtime: 'onnx',
+        modelCard,
+        ...(job.alias === null ? {} : { alias: job.alias }),
+        writeFiles: (dir) => copyFiles(outputDir, dir),
+      });
+      return {
+        version,
+        report: {
+          model: version.name,
+          model_version: version.version,
+          best_epoch: result.bestEpoch,
+          duration_ms: result.durationMs,
+          validation: result.validation,
+        },
+      };
+    } finally {
+      await rm(outputDir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** Model card `training` fields of a job: the dataset, the split and the job that trained it. */
+function trainingFields(
+  job: JobRecord,
+  dataset: DatasetRecord,
+  validation: DatasetRecord | undefined,
+  result: SrlTrainingResult,
+): Record<string, unknown> {
+  return {
+    source: `dataset ${dataset.name} (${dataset.id})`,
+    dataset: {
+      file: dataset.name,
+      // A dataset's id is the SHA-256 of its bytes.
+      sha256: dataset.id,
+      sentences: result.dataset.sentences,
+      sentences_without_predicate: result.dataset.sentencesWithoutPredicate,
+      predicates: result.dataset.predicates,
+      tokens: result.dataset.tokens,
+      role_counts: result.dataset.roleCounts,
+      sense_column: result.dataset.senseColumn,
+    },
+    split: {
+      seed: result.hyperparameters.seed,
+      unit: 'sentence',
+      test_fraction: 0,
+      validation_fraction: validation === undefined ? job.validationSplit : null,
+      validation_dataset: validation === undefined ? null : validation.id,
+      train_sentences: result.trainSentences,
+      validation_sentences: result.validationSentences,
+      test_sentences: 0,
+      train_predicates: result.trainPredicates,
+      validation_predicates: result.validationPredicates,
+      test_predicates: 0,
+    },
+    duration_ms: result.durationMs,
+    command: `training job ${job.id}`,
+  };
+}
+
+/** Returns the sentences of a CoNLL-U dataset that have a predicate, from its statistics. */
+function sentencesWithPredicate(dataset: DatasetRecord): number {
+  const { sentences, sentencesWithoutPredicate } = dataset.statistics as {
+    sentences: number;
+    sentencesWithoutPredicate: number;
+  };
+  return sentences - sentencesWithoutPredicate;
+}
+
+/** Rejects a dataset without a predicate, which gives no training or validation example. */
+function rejectWithoutPredicates(dataset: DatasetRecord, param: string): void {
+  if (sentencesWithPredicate(dataset) > 0) return;
+  throw new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `dataset ${dataset.id} has no predicate in its sense column (${String(dataset.statistics['senseColumn'])}), so it gives no semantic role labeling example; upload a file with predicate senses or set sense_column`,
+    { param },
+  );
+}
+
+/** Rejects a validation dataset with roles that no training predicate has, naming the roles. */
+function rejectUnseenRoles(
+  trainRoles: readonly string[],
+  validationRoles: readonly string[],
+): void {
+  const known = new Set(trainRoles);
+  const unseen = validationRoles.filter((role) => !known.has(role));
+  if (unseen.length === 0) return;
+  const names = unseen.map((role) => JSON.stringify(role)).join(', ');
+  throw new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `the validation dataset has role(s) ${names} that no training predicate has; add training sentences with them or remove them from the validation dataset`,
+    { param: 'validation_dataset_id', details: { roles: unseen } },
+  );
+}
+
+/** Writes the job event of a role tagger event; early-stop events are not stored. */
+function writeSrlEvent(events: EventWriter, event: WorkerTrainers['srl']['event']): void {
+  switch (event.type) {
+    case 'started':
+      events.started({
+        train_rows: event.trainPredicates,
+        validation_rows: event.validationPredicates,
+        vocabulary_size: event.vocabularySize,
+        batches_per_epoch: event.batchesPerEpoch,
+        epochs: event.epochs,
+      });
+      break;
+    case 'batch':
+      events.batch(event);
+      break;
+    case 'epoch':
+      events.write({
+        type: 'epoch',
+        data: {
+          epoch: event.epoch,
+          epochs: event.epochs,
+          loss: event.loss,
+          val_f1: event.valF1,
+          elapsed_ms: event.elapsedMs,
+          improved: event.improved,
+        },
+      });
+      break;
+  }
+}
+
+function conlluFile(context: AppContext, dataset: DatasetRecord): ConlluFile {
+  const { senseColumn } = dataset.readOptions;
+  return {
+    file: context.datasets.filePath(dataset),
+    readOptions: senseColumn === undefined ? {} : { senseColumn },
+  };
+}
