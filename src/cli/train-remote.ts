@@ -102,6 +102,41 @@ export async function runTaggerTrainingOnServer(
   assertSucceeded(state);
 }
 
+/**
+ * Runs `maas train <file> --task semantic-role-labeling --server <url>`: uploads the CoNLL-U
+ * file with its `--sense-column`, trains a role tagger on it as a job on the server and follows
+ * the job to its end. `flags` are the role tagger flags by camelCase option name, which the job
+ * takes in snake_case.
+ *
+ * @throws MaasError as {@link runTrainingOnServer}.
+ */
+export async function runSrlTrainingOnServer(
+  file: string,
+  server: string,
+  options: Record<string, unknown>,
+  flags: Record<string, number>,
+): Promise<void> {
+  rejectLocalOnlyFlags(options);
+  const datasetFields: Record<string, string> = { format: 'conllu' };
+  if (options['senseColumn'] !== undefined) {
+    datasetFields['sense_column'] = String(options['senseColumn']);
+  }
+  const state = await trainOnServer({
+    server,
+    file,
+    datasetFields,
+    rowName: 'predicates',
+    job: {
+      task: 'semantic-role-labeling',
+      model: options['name'] as string,
+      ...(options['alias'] === undefined ? {} : { alias: options['alias'] as string }),
+      validation_split: options['validationSplit'] as number,
+      hyperparameters: toSnakeCase(flags),
+    },
+  });
+  assertSucceeded(state);
+}
+
 /** Rejects the flags of local training that jobs do not take. */
 function rejectLocalOnlyFlags(options: Record<string, unknown>): void {
   const localOnly = Object.entries(LOCAL_ONLY_FLAGS)
@@ -138,7 +173,7 @@ export interface RemoteTrainingOptions {
   file: string;
   /** Form fields of the dataset upload: format and columns. */
   datasetFields: Record<string, string>;
-  /** Unit that the progress lines count: `rows` or `sentences`. */
+  /** Unit that the progress lines count: `rows`, `sentences` or `predicates`. */
   rowName: string;
   /** Body of the job request, without the dataset id. */
   job: {
@@ -263,10 +298,15 @@ function printEvent({ type, data }: ServerEvent, rowName: string): void {
       );
       break;
     case 'epoch':
-      // A tagger job reports the span F1 of its validation sentences in place of the loss.
+      // A tagger job reports the span F1 of its validation sentences in place of the
+      // validation loss, and a role tagger job the argument F1 of its validation predicates.
       if (data['val_f1'] !== undefined) {
+        const accuracy =
+          data['val_token_accuracy'] === undefined
+            ? ''
+            : `  val_token_accuracy ${percent(data['val_token_accuracy'])}`;
         console.log(
-          `epoch ${String(data['epoch'])}/${String(data['epochs'])}  loss ${Number(data['loss']).toFixed(4)}  val_f1 ${percent(data['val_f1'])}  val_token_accuracy ${percent(data['val_token_accuracy'])}`,
+          `epoch ${String(data['epoch'])}/${String(data['epochs'])}  loss ${Number(data['loss']).toFixed(4)}  val_f1 ${percent(data['val_f1'])}${accuracy}`,
         );
         break;
       }

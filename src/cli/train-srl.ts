@@ -26,6 +26,36 @@ const SRL_FLAGS = {
   patience: 'patience',
   seed: 'seed',
 } as const satisfies Record<string, keyof SrlHyperparameters>;
+type SrlFlag = keyof typeof SRL_FLAGS;
+
+/**
+ * Rejects an `--architecture` other than bilstm, the only role tagger.
+ *
+ * @throws MaasError MAAS_ERR_TRAINING_INVALID naming the architecture.
+ */
+export function checkSrlArchitecture(options: Record<string, unknown>): void {
+  const architecture = options['architecture'];
+  if (architecture !== undefined && architecture !== 'bilstm') {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_INVALID',
+      `--architecture ${String(architecture)} does not train semantic-role-labeling; use bilstm or leave it out`,
+      { param: 'architecture' },
+    );
+  }
+}
+
+/**
+ * Returns the role tagger flags given on the command line, by their camelCase option names
+ * (`lstmLayers`). A training job takes them in snake_case (`lstm_layers`).
+ */
+export function srlFlagValues(options: Record<string, unknown>): Partial<Record<SrlFlag, number>> {
+  const values: Partial<Record<SrlFlag, number>> = {};
+  for (const flag of Object.keys(SRL_FLAGS) as SrlFlag[]) {
+    const value = options[flag];
+    if (typeof value === 'number') values[flag] = value;
+  }
+  return values;
+}
 
 /**
  * `maas train --task semantic-role-labeling`: reads a CoNLL-U file with PropBank columns,
@@ -38,14 +68,7 @@ export async function runSrlTraining(
   options: Record<string, unknown>,
   command: string,
 ): Promise<void> {
-  const architecture = options['architecture'];
-  if (architecture !== undefined && architecture !== 'bilstm') {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `--architecture ${String(architecture)} does not train semantic-role-labeling; use bilstm or leave it out`,
-      { param: 'architecture' },
-    );
-  }
+  checkSrlArchitecture(options);
   const bytes = await readFile(file).catch((error: unknown) => {
     throw new MaasError(
       'MAAS_ERR_DATASET_NOT_FOUND',
@@ -59,9 +82,8 @@ export async function runSrlTraining(
     senseColumn === undefined ? {} : { senseColumn: Number(senseColumn) },
   );
   const hyperparameters: Partial<SrlHyperparameters> = {};
-  for (const [flag, name] of Object.entries(SRL_FLAGS)) {
-    const value = options[flag];
-    if (typeof value === 'number') hyperparameters[name] = value;
+  for (const [flag, value] of Object.entries(srlFlagValues(options))) {
+    hyperparameters[SRL_FLAGS[flag as SrlFlag]] = value;
   }
 
   const started = Date.now();

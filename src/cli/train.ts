@@ -12,10 +12,13 @@ import {
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
 import { DEFAULT_TAGGER_HYPERPARAMETERS, TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
-import { MaasError } from '../errors/index.js';
 import { runTaggerTraining, taggerHyperparameters } from './train-tagger.js';
-import { runSrlTraining } from './train-srl.js';
-import { runTaggerTrainingOnServer, runTrainingOnServer } from './train-remote.js';
+import { checkSrlArchitecture, runSrlTraining, srlFlagValues } from './train-srl.js';
+import {
+  runSrlTrainingOnServer,
+  runTaggerTrainingOnServer,
+  runTrainingOnServer,
+} from './train-remote.js';
 import { readFileOptions, addFileOptions } from './file-options.js';
 import { parseFraction, parseInteger, parseIntegerList, parseNumber } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -222,11 +225,9 @@ export function registerTrainCommand(program: Command): void {
     async (file: string, options: Record<string, unknown>) => {
       if (options['task'] === 'semantic-role-labeling') {
         if (typeof options['server'] === 'string') {
-          throw new MaasError(
-            'MAAS_ERR_TASK_UNSUPPORTED',
-            'training jobs on a server train text classifiers and entity taggers, not role taggers yet; train the role tagger locally without --server',
-            { param: 'server' },
-          );
+          checkSrlArchitecture(options);
+          await runSrlTrainingOnServer(file, options['server'], options, srlFlagValues(options));
+          return;
         }
         const command = describeCommand(process.argv.slice(2));
         await withCommandContext(options, (context) =>
