@@ -21,15 +21,16 @@ import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
 
 /**
- * Hyperparameters a role tagger job takes, by their snake_case request names. They are the
- * flags of `maas train --task semantic-role-labeling` in snake_case, so `lstm_layers` sets
- * `layers`.
+ * Hyperparameters a role tagger job takes, by their snake_case request names, with the names
+ * the job stores them under. The request names are the flags of `maas train --task
+ * semantic-role-labeling` in snake_case. `lstm_layers` is stored as `lstmLayers`, so that the
+ * job reads back under the request name, and becomes the trainer's `layers` when the job runs.
  */
-const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof SrlHyperparameters>> = {
+const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
   embedding_dim: 'embeddingDim',
   predicate_embedding_dim: 'predicateEmbeddingDim',
   units: 'units',
-  lstm_layers: 'layers',
+  lstm_layers: 'lstmLayers',
   dropout: 'dropout',
   learning_rate: 'learningRate',
   batch_size: 'batchSize',
@@ -115,7 +116,7 @@ export const SRL_JOB_TRAINER: JobTrainer = {
         training: conlluFile(context, dataset),
         ...(validation === undefined ? {} : { validation: conlluFile(context, validation) }),
         validationFraction: job.validationSplit,
-        hyperparameters: job.hyperparameters as Partial<SrlHyperparameters>,
+        hyperparameters: toSrlHyperparameters(job.hyperparameters),
         outputDir,
       };
       const result = await runInWorker('srl', request, {
@@ -160,6 +161,15 @@ export const SRL_JOB_TRAINER: JobTrainer = {
     }
   },
 };
+
+/** Renames the stored hyperparameters of a job to the trainer's names. */
+function toSrlHyperparameters(stored: Record<string, unknown>): Partial<SrlHyperparameters> {
+  const { lstmLayers, ...others } = stored;
+  return {
+    ...others,
+    ...(lstmLayers === undefined ? {} : { layers: lstmLayers }),
+  } as Partial<SrlHyperparameters>;
+}
 
 /** Model card `training` fields of a job: the dataset, the split and the job that trained it. */
 function trainingFields(
