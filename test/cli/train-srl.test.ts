@@ -5,46 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
-import { synthesizeSrlSentences } from '../helpers/srl-fixture.js';
+import { synthesizeSrlSentences, toConllu } from '../helpers/srl-fixture.js';
 
 let root: string;
 let file: string;
 let env: Record<string, string>;
 
-/** Writes one CoNLL-U sentence: ten columns, the predicate sense and one column per predicate. */
-function conlluSentence(examples: ReturnType<typeof synthesizeSrlSentences>[number]): string[] {
-  const tokens = examples[0]?.tokens ?? [];
-  const predicates = new Set(examples.map((example) => example.predicateIndex));
-  return [
-    ...tokens.map((token, index) => {
-      const sense = predicates.has(index) ? `${token.toLowerCase()}.01` : '_';
-      const roles = examples.map((example) => {
-        const label = example.labels[index] as string;
-        return label === 'O' ? '_' : label;
-      });
-      return [
-        String(index + 1),
-        token,
-        '_',
-        '_',
-        '_',
-        '_',
-        '_',
-        '_',
-        '_',
-        '_',
-        sense,
-        ...roles,
-      ].join('\t');
-    }),
-    '',
-  ];
-}
-
 beforeAll(async () => {
   root = await makeTempDir('cli-srl');
   file = join(root, 'roles.conllu');
-  await writeFile(file, synthesizeSrlSentences(140, 5).flatMap(conlluSentence).join('\n'));
+  await writeFile(file, toConllu(synthesizeSrlSentences(140, 5)));
   env = { MAAS_DATA_DIR: join(root, 'data'), MAAS_SERVING_REGISTER_BUNDLED: 'false' };
 });
 

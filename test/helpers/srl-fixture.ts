@@ -41,3 +41,27 @@ export function synthesizeSrlSentences(count: number, seed: number): SrlExample[
   }
   return sentences;
 }
+
+/**
+ * Writes sentences as CoNLL-U with PropBank columns: the ten CoNLL-U columns (only ID and
+ * FORM filled), the predicate sense in column 10 and one argument column per predicate, `_`
+ * for no role. Each sentence is the list of its examples, one per predicate.
+ */
+export function toConllu(sentences: readonly (readonly SrlExample[])[]): string {
+  return sentences.map(conlluSentence).join('\n');
+}
+
+function conlluSentence(examples: readonly SrlExample[]): string {
+  const tokens = examples[0]?.tokens ?? [];
+  const predicates = new Set(examples.map((example) => example.predicateIndex));
+  const lines = tokens.map((token, index) => {
+    const sense = predicates.has(index) ? `${token.toLowerCase()}.01` : '_';
+    const roles = examples.map((example) => {
+      const label = example.labels[index] as string;
+      return label === 'O' ? '_' : label;
+    });
+    const emptyColumns = new Array<string>(8).fill('_');
+    return [String(index + 1), token, ...emptyColumns, sense, ...roles].join('\t');
+  });
+  return lines.join('\n') + '\n';
+}
