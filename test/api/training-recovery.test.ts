@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import { synthesizeNerSentences, toConll } from '../helpers/ner-fixture.js';
 import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
+import { synthesizeSrlSentences, toConllu } from '../helpers/srl-fixture.js';
 import {
   TINY_HYPERPARAMETERS,
   postJob,
@@ -179,6 +180,64 @@ describe('training runner recovery', () => {
     };
     expect(model.task).toBe('token-classification');
     expect((await fetch(`${second.baseUrl}/v1/models/killed-ner`)).status).toBe(404);
+
+    second.child.kill('SIGTERM');
+    await once(second.child, 'exit');
+  }, 120_000);
+
+  it('fails a role tagger job killed mid-run and runs the queued one', async () => {
+    const first = await startServer();
+    const datasetId = await uploadDataset(
+      first.baseUrl,
+      toConllu(synthesizeSrlSentences(60, 15)),
+      'roles.conllu',
+    );
+    const roleTagger = { embedding_dim: 8, units: 8, lstm_layers: 1, batch_size: 16 };
+    const killedJob = (await (
+      await postJob(first.baseUrl, {
+        task: 'semantic-role-labeling',
+        dataset_id: datasetId,
+        model: 'killed-srl',
+        hyperparameters: { ...roleTagger, epochs: 500, patience: 500 },
+      })
+    ).json()) as { id: string };
+    const queuedJob = (await (
+      await postJob(first.baseUrl, {
+        task: 'semantic-role-labeling',
+        dataset_id: datasetId,
+        model: 'queued-srl',
+        hyperparameters: { ...roleTagger, epochs: 1 },
+      })
+    ).json()) as { id: string };
+
+    await waitForJob(first.baseUrl, killedJob.id, (job) => (job['epoch'] as number) >= 1);
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+
+    const second = await startServer();
+    const failed = await waitForJob(
+      second.baseUrl,
+      killedJob.id,
+      (job) => job['state'] !== 'running',
+    );
+    expect(failed['state']).toBe('failed');
+    expect((failed['error'] as { message: string }).message).toContain(
+      'interrupted by a server restart',
+    );
+    const leftovers = (await readdir(join(env['MAAS_DATA_DIR'] as string, 'tmp'))).filter((name) =>
+      name.startsWith(`train-${first.child.pid}-`),
+    );
+    expect(leftovers).toEqual([]);
+
+    const succeeded = await waitForJob(second.baseUrl, queuedJob.id, (job) =>
+      ['succeeded', 'failed'].includes(job['state'] as string),
+    );
+    expect(succeeded['state']).toBe('succeeded');
+    const model = (await (await fetch(`${second.baseUrl}/v1/models/queued-srl`)).json()) as {
+      task: string;
+    };
+    expect(model.task).toBe('semantic-role-labeling');
+    expect((await fetch(`${second.baseUrl}/v1/models/killed-srl`)).status).toBe(404);
 
     second.child.kill('SIGTERM');
     await once(second.child, 'exit');
