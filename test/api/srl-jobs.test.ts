@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { TAGGER_FILE } from '../../src/tasks/tagger-file.js';
 import type { SrlExample } from '../../src/training/srl/instances.js';
 import { runCli } from '../helpers/cli.js';
 import { synthesizeSrlSentences, toConllu } from '../helpers/srl-fixture.js';
@@ -45,10 +46,7 @@ const SMALL_ROLE_TAGGER = {
   min_count: 1,
 };
 
-/**
- * Sentences whose words mix scripts: a Chinese name and a word with an emoji, to check that
- * they survive the upload, the worker and the vocabulary.
- */
+/** Sentences with a Chinese name, a word with an emoji and accented words. */
 const MIXED_SCRIPT_SENTENCES: SrlExample[][] = [
   [
     {
@@ -205,6 +203,13 @@ describe('role tagger training job', () => {
     expect(card.metrics.validation.overall.f1).toBe(report.validation.overall.f1);
     expect(card.metrics.test).toBeNull();
     expect(card.onnx_parity.max_abs_diff).toBeLessThanOrEqual(1e-4);
+    const version = await server.context.registry.resolve('srl-job@1');
+    const file = JSON.parse(await readFile(join(version.dir, TAGGER_FILE), 'utf8')) as {
+      vocabulary: string[];
+    };
+    expect(file.vocabulary).toContain('李娜');
+    expect(file.vocabulary).toContain('boat🚤');
+    expect(file.vocabulary).toContain('café');
 
     const text = 'Anna chased the dog yesterday';
     const [frame] = await predict('srl-job@staging', text, 1);
@@ -287,7 +292,7 @@ describe('role tagger training job', () => {
     expect((await fetch(`${baseUrl}/v1/models/srl-cancelled`)).status).toBe(404);
   }, 60_000);
 
-  it('registers nothing when cancelled after the last epoch', async () => {
+  it('registers nothing after a late cancel', async () => {
     const jobId = await createJob({
       dataset_id: rolesId,
       model: 'srl-late-cancel',
@@ -307,6 +312,25 @@ describe('role tagger training job', () => {
     expect(stateSequence(events)).toEqual(['queued', 'running', 'cancelled']);
     expect(events.some((event) => event.type === 'report')).toBe(false);
     expect((await fetch(`${baseUrl}/v1/models/srl-late-cancel`)).status).toBe(404);
+  }, 60_000);
+});
+
+describe('role tagger job failures', () => {
+  it('fails a predicate past max_length', async () => {
+    const jobId = await createJob({
+      dataset_id: rolesId,
+      model: 'srl-short',
+      hyperparameters: { ...SMALL_ROLE_TAGGER, max_length: 3 },
+    });
+
+    const events = await readEvents(baseUrl, jobId);
+    expect(stateSequence(events)).toEqual(['queued', 'running', 'failed']);
+    const error = events.at(-1)?.data['error'] as { code: string; message: string };
+    expect(error.code).toBe('MAAS_ERR_TRAINING_INVALID');
+    // "Anna wanted to paint the boat" has its second predicate at token 4.
+    expect(error.message).toContain('token 4 of its sentence, past max_length 3');
+    expect(error.message).toContain('set max_length to 4 or more');
+    expect((await fetch(`${baseUrl}/v1/models/srl-short`)).status).toBe(404);
   }, 60_000);
 });
 
@@ -364,6 +388,22 @@ describe('role tagger job checks', () => {
       'MAAS_ERR_TRAINING_INVALID',
     );
     expect(body.error.param).toBe('validation_dataset_id');
+  });
+
+  it('rejects a dataset without argument labels', async () => {
+    const bare: SrlExample[][] = [
+      [{ tokens: ['Anna', 'slept'], predicateIndex: 1, labels: ['O', 'V'] }],
+      [{ tokens: ['Ben', 'ran'], predicateIndex: 1, labels: ['O', 'V'] }],
+    ];
+    const id = await uploadDataset(baseUrl, toConllu(bare), 'no-arguments.conllu');
+
+    const body = await expectError(
+      await postJob(baseUrl, { dataset_id: id, model: 'm' }),
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+    );
+    expect(body.error.param).toBe('dataset_id');
+    expect(body.error.message).toContain('labels no argument');
   });
 
   it('rejects a split that leaves no training sentence', async () => {

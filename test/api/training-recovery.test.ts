@@ -185,7 +185,7 @@ describe('training runner recovery', () => {
     await once(second.child, 'exit');
   }, 120_000);
 
-  it('fails a role tagger job killed mid-run and runs the queued one', async () => {
+  it('fails a killed role tagger job', async () => {
     const first = await startServer();
     const datasetId = await uploadDataset(
       first.baseUrl,

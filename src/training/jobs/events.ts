@@ -71,7 +71,7 @@ export interface TaggerEpochData {
 }
 
 /**
- * Fields of the `epoch` event of a semantic role labeling job; `val_f1` is the argument F1 of
+ * Fields of the `epoch` event of a semantic role labeling job. `val_f1` is the argument F1 of
  * the validation predicates, as `computeArgumentReport` scores it.
  */
 export interface SrlEpochData {

@@ -43,7 +43,7 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
   seed: 'seed',
 };
 
-/** Accepted values of each hyperparameter; the integer ranges are the same as a tagger's. */
+/** Accepted values of each hyperparameter. The integer ranges are those of a tagger job. */
 const HYPERPARAMETER_RULES: Readonly<Record<string, HyperparameterRule>> = {
   embedding_dim: { kind: 'integer', min: 1, max: 2048 },
   predicate_embedding_dim: { kind: 'integer', min: 1, max: 2048 },
@@ -244,7 +244,7 @@ function rejectUnseenRoles(
   );
 }
 
-/** Writes the job event of a role tagger event; early-stop events are not stored. */
+/** Writes the job event of a role tagger event. Early-stop events have none. */
 function writeSrlEvent(events: EventWriter, event: WorkerTrainers['srl']['event']): void {
   switch (event.type) {
     case 'started':

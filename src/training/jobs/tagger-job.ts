@@ -53,7 +53,7 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof TaggerHyperparameters>
 const DEFAULT_NGRAM_MIN = DEFAULT_WORD_FEATURE_HYPERPARAMETERS.ngramMin;
 const DEFAULT_NGRAM_MAX = DEFAULT_WORD_FEATURE_HYPERPARAMETERS.ngramMax;
 
-/** Accepted values of each hyperparameter; the integer ranges are the same as a classifier's. */
+/** Accepted values of each hyperparameter. The integer ranges are those of a classifier. */
 const HYPERPARAMETER_RULES: Readonly<Record<string, HyperparameterRule>> = {
   unit: { kind: 'choice', values: TOKEN_UNITS },
   embedding_dim: { kind: 'integer', min: 1, max: 2048 },

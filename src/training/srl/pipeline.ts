@@ -31,7 +31,7 @@ export interface SrlTrainingRequest {
   outputDir: string;
 }
 
-/** Events of a role tagger run in a worker; `started` adds the validation size and epochs. */
+/** Events of a role tagger run in a worker. Its `started` event adds the validation size and epochs. */
 export type SrlPipelineEvent =
   | Exclude<SrlTrainingEvent, { type: 'started' }>
   | (Extract<SrlTrainingEvent, { type: 'started' }> & {
@@ -167,7 +167,7 @@ function rejectPredicatesPastMaxLength(train: readonly SrlExample[], maxLength: 
   );
 }
 
-/** Counts the sentences of examples; the examples of one sentence share its token array. */
+/** Counts the sentences of examples, whose token array is shared by the examples of a sentence. */
 function countSentences(examples: readonly SrlExample[]): number {
   return new Set(examples.map((example) => example.tokens)).size;
 }
