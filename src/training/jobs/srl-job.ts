@@ -7,10 +7,10 @@ import { copyFiles } from '../../storage/index.js';
 import { SEMANTIC_ROLE_LABELING_TASK } from '../../tasks/srl-tagger-file.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
 import { isArgumentRole } from '../evaluation/argument-report.js';
-import { validationSentenceCount } from '../srl/instances.js';
 import type { SrlHyperparameters } from '../srl/model.js';
 import type { ConlluFile, SrlTrainingResult } from '../srl/pipeline.js';
 import { srlModelCard } from '../srl/register.js';
+import { heldOutValidationCount } from '../sequence/split.js';
 import { TRAINING_TEMP_DIR } from '../train-and-register.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
@@ -89,7 +89,7 @@ export const SRL_JOB_TRAINER: JobTrainer = {
       return;
     }
     const sentences = sentencesWithPredicate(training);
-    if (sentences - validationSentenceCount(sentences, job.validationSplit) < 1) {
+    if (sentences - heldOutValidationCount(sentences, job.validationSplit) < 1) {
       throw new MaasError(
         'MAAS_ERR_TRAINING_INVALID',
         `dataset ${training.id} has ${sentences} sentence(s) with a predicate, and validation_split ${job.validationSplit} leaves none of them for training; add sentences, lower validation_split or set validation_dataset_id`,

@@ -1,5 +1,4 @@
-import { MaasError } from '../../errors/index.js';
-import { createRandom, shuffleInPlace } from '../../util/random.js';
+import { splitSeeded, type SeededSplitOptions } from '../sequence/split.js';
 import type { SemanticRoleInstance } from '../datasets/conllu-srl.js';
 import { NO_ROLE, PREDICATE_ROLE } from '../evaluation/argument-report.js';
 
@@ -56,57 +55,24 @@ export function groupBySentence(instances: readonly SemanticRoleInstance[]): Srl
 }
 
 /**
- * Splits sentences in a seeded random order into test, validation and training parts and
- * returns the examples of each. The same seed and fractions always give the same parts.
+ * Splits sentences in a seeded random order into test, validation and training parts, as
+ * {@link splitSeeded} does, and returns the examples of each.
  *
  * @throws MaasError `MAAS_ERR_TRAINING_INVALID` for a fraction out of range or when no
  * sentence is left for training.
  */
 export function splitSrlSentences(
   sentences: readonly SrlSentence[],
-  options: { testFraction: number; validationFraction: number; seed: number },
+  options: SeededSplitOptions,
 ): { train: SrlExample[]; validation: SrlExample[]; test: SrlExample[] } {
-  const { testFraction, validationFraction, seed } = options;
-  if (!(testFraction >= 0 && testFraction < 1)) {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `the test fraction must be at least 0 and below 1, got ${testFraction}`,
-      { param: 'test_split' },
-    );
-  }
-  if (!(validationFraction > 0 && validationFraction < 1)) {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `the validation fraction must be above 0 and below 1, got ${validationFraction}`,
-      { param: 'validation_split' },
-    );
-  }
-  const order = shuffleInPlace(
-    sentences.map((_, index) => index),
-    createRandom(seed),
-  );
-  const testCount = Math.round(order.length * testFraction);
-  const rest = order.slice(testCount);
-  const validationCount = validationSentenceCount(rest.length, validationFraction);
-  if (rest.length - validationCount < 1) {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `${sentences.length} sentences with a predicate leave none for training after the test and validation parts; add sentences or lower the fractions`,
-      { param: 'sentences' },
-    );
-  }
-  const pick = (indexes: number[]): SrlExample[] =>
-    indexes.flatMap((index) => (sentences[index] as SrlSentence).examples);
+  const parts = splitSeeded(sentences, options, 'sentences with a predicate');
+  const examplesOf = (part: SrlSentence[]): SrlExample[] =>
+    part.flatMap((sentence) => sentence.examples);
   return {
-    test: pick(order.slice(0, testCount)),
-    validation: pick(rest.slice(0, validationCount)),
-    train: pick(rest.slice(validationCount)),
+    test: examplesOf(parts.test),
+    validation: examplesOf(parts.validation),
+    train: examplesOf(parts.train),
   };
-}
-
-/** Returns the number of sentences a split holds out for validation from `total`: at least 1. */
-export function validationSentenceCount(total: number, validationFraction: number): number {
-  return Math.max(1, Math.round(total * validationFraction));
 }
 
 /** Role labels of the examples: `O` first, `V` second, then the roles sorted by name. */

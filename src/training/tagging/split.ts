@@ -1,5 +1,5 @@
 import { MaasError } from '../../errors/index.js';
-import { createRandom, shuffleInPlace } from '../../util/random.js';
+import { splitSeeded, type SeededSplitOptions } from '../sequence/split.js';
 
 import type { TaggedSentence } from './train.js';
 
@@ -17,44 +17,9 @@ export function tagSet(sentences: readonly TaggedSentence[]): string[] {
 /** Splits sentences in a seeded random order: test first, then validation, then training. */
 export function splitSentences(
   sentences: readonly TaggedSentence[],
-  options: { testFraction: number; validationFraction: number; seed: number },
+  options: SeededSplitOptions,
 ): { train: TaggedSentence[]; validation: TaggedSentence[]; test: TaggedSentence[] } {
-  const { testFraction, validationFraction, seed } = options;
-  if (!(testFraction >= 0 && testFraction < 1)) {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `the test fraction must be at least 0 and below 1, got ${testFraction}`,
-      { param: 'test_split' },
-    );
-  }
-  if (!(validationFraction > 0 && validationFraction < 1)) {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `the validation fraction must be above 0 and below 1, got ${validationFraction}`,
-      { param: 'validation_split' },
-    );
-  }
-  const order = shuffleInPlace(
-    sentences.map((_, index) => index),
-    createRandom(seed),
-  );
-  const testCount = Math.round(order.length * testFraction);
-  const rest = order.slice(testCount);
-  const validationCount = Math.max(1, Math.round(rest.length * validationFraction));
-  if (rest.length - validationCount < 1) {
-    throw new MaasError(
-      'MAAS_ERR_TRAINING_INVALID',
-      `${sentences.length} sentences leave none for training after the test and validation parts; add sentences or lower the fractions`,
-      { param: 'sentences' },
-    );
-  }
-  const pick = (indexes: number[]): TaggedSentence[] =>
-    indexes.map((index) => sentences[index] as TaggedSentence);
-  return {
-    test: pick(order.slice(0, testCount)),
-    validation: pick(rest.slice(0, validationCount)),
-    train: pick(rest.slice(validationCount)),
-  };
+  return splitSeeded(sentences, options, 'sentences');
 }
 
 /** Rejects evaluation sentences with a tag that no training sentence has, naming the tags. */
