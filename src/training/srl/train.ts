@@ -1,6 +1,6 @@
 import { tf, useWasmBackend } from '../../runtimes/tfjs/backend.js';
 import { Vocabulary } from '../../text/index.js';
-import { createRandom, shuffleInPlace } from '../../util/random.js';
+import { createRandom } from '../../util/random.js';
 import { clipByGlobalNorm, TrainingCancelledError } from '../classification/train.js';
 import {
   computeArgumentReport,
@@ -8,6 +8,9 @@ import {
   type ArgumentReport,
 } from '../evaluation/argument-report.js';
 import { registerTrainingKernels } from '../kernels/index.js';
+import { cutLengthSortedBatches } from '../sequence/batches.js';
+import { BestEpoch } from '../sequence/best-epoch.js';
+import { maskedCrossEntropy } from '../sequence/loss.js';
 import { tokenKey } from '../tagging/token-splitter.js';
 import { decodeRoles } from './decode.js';
 import type { SrlExample } from './instances.js';
@@ -104,13 +107,19 @@ export async function trainSrlTagger(
   });
 
   const history: SrlEpochMetrics[] = [];
-  let best: { f1: number; epoch: number; weights: tf.Tensor[]; report: ArgumentReport } | undefined;
+  const best = new BestEpoch<ArgumentReport>();
   const variables = (): tf.Variable[] =>
     model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   try {
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const started = Date.now();
-      const batches = cutBatches(train, hp.batchSize, random);
+      const batches = cutLengthSortedBatches(
+        train,
+        hp.batchSize,
+        random,
+        (example) => example.ids.length,
+        padSrlBatch,
+      );
       let lossSum = 0;
       for (const [position, batch] of batches.entries()) {
         if (isCancelled()) throw new TrainingCancelledError();
@@ -133,48 +142,23 @@ export async function trainSrlTagger(
         elapsedMs: Date.now() - started,
       };
       history.push(metrics);
-      // While no argument is right yet, the latest weights are the best guess.
-      const improved =
-        best === undefined ||
-        report.overall.f1 > best.f1 ||
-        (report.overall.f1 === 0 && best.f1 === 0);
-      if (improved) {
-        best?.weights.forEach((weight) => weight.dispose());
-        best = {
-          f1: report.overall.f1,
-          epoch,
-          report,
-          weights: variables().map((variable) => variable.clone()),
-        };
-      }
+      const improved = best.record(epoch, report.overall.f1, report, variables());
       onEvent({ type: 'epoch', epochs: hp.epochs, improved, ...metrics });
-      // Patience starts counting once some argument is right, as the first epochs of a
-      // small set often find none.
-      const stalled = best !== undefined && best.f1 > 0 && epoch - best.epoch >= hp.patience;
-      if (best !== undefined && stalled && epoch < hp.epochs) {
+      if (best.stalled(epoch, hp.patience) && epoch < hp.epochs) {
         onEvent({ type: 'early_stopped', epoch, bestEpoch: best.epoch });
         break;
       }
     }
   } catch (error) {
-    best?.weights.forEach((weight) => weight.dispose());
+    best.dispose();
     model.dispose();
     throw error;
   } finally {
     optimizer.dispose();
   }
 
-  if (best === undefined) throw new Error('a tagger needs at least one epoch');
-  variables().forEach((variable, index) => variable.assign(best?.weights[index] as tf.Tensor));
-  best.weights.forEach((weight) => weight.dispose());
-  return {
-    model,
-    vocabulary,
-    roles: input.roles,
-    history,
-    bestEpoch: best.epoch,
-    validation: best.report,
-  };
+  const { epoch: bestEpoch, report: validation } = best.restore(variables());
+  return { model, vocabulary, roles: input.roles, history, bestEpoch, validation };
 }
 
 /**
@@ -202,29 +186,6 @@ export function encodeExample(
       return index;
     }),
   };
-}
-
-/** Shuffles the examples, sorts them by length in pools of 50 batches and pads each batch. */
-function cutBatches(
-  examples: readonly EncodedExample[],
-  batchSize: number,
-  random: () => number,
-): SrlBatch[] {
-  const order = shuffleInPlace(
-    examples.map((_, index) => index),
-    random,
-  );
-  const pool = batchSize * 50;
-  const batches: SrlBatch[] = [];
-  const lengthOf = (index: number): number => (examples[index] as EncodedExample).ids.length;
-  for (let start = 0; start < order.length; start += pool) {
-    const slice = order.slice(start, start + pool).sort((a, b) => lengthOf(a) - lengthOf(b));
-    for (let first = 0; first < slice.length; first += batchSize) {
-      const rows = slice.slice(first, first + batchSize).map((i) => examples[i] as EncodedExample);
-      batches.push(padSrlBatch(rows));
-    }
-  }
-  return shuffleInPlace(batches, random);
 }
 
 /**
@@ -265,10 +226,7 @@ function trainStep(
     const mask = tf.tensor2d(batch.mask, shape);
     const { value, grads } = optimizer.computeGradients(() => {
       const probabilities = model.apply([ids, indicator], { training: true }) as tf.Tensor3D;
-      const oneHot = tf.oneHot(roles, probabilities.shape[2]).toFloat();
-      const clipped = tf.clipByValue(probabilities, 1e-7, 1);
-      const perToken = tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), 2));
-      return tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+      return maskedCrossEntropy(probabilities, roles, mask);
     }, variables);
     optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm));
     return value.dataSync()[0] as number;

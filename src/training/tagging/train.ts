@@ -1,9 +1,12 @@
 import { tf, useWasmBackend } from '../../runtimes/tfjs/backend.js';
 import { Vocabulary } from '../../text/index.js';
-import { createRandom, shuffleInPlace } from '../../util/random.js';
+import { createRandom } from '../../util/random.js';
 import { clipByGlobalNorm, TrainingCancelledError } from '../classification/train.js';
 import { computeSpanReport, type SpanReport } from '../evaluation/span-report.js';
 import { registerTrainingKernels } from '../kernels/index.js';
+import { cutLengthSortedBatches } from '../sequence/batches.js';
+import { BestEpoch } from '../sequence/best-epoch.js';
+import { maskedCrossEntropy } from '../sequence/loss.js';
 import { bioConstraints, crfNegativeLogLikelihood, type CrfParameters } from './crf.js';
 import { decodeTags } from './decode.js';
 import { buildTagger, createCrfVariables, type TaggerHyperparameters } from './model.js';
@@ -107,12 +110,18 @@ export async function trainTagger(
   });
 
   const history: TaggerEpochMetrics[] = [];
-  let best: { f1: number; epoch: number; weights: tf.Tensor[]; report: SpanReport } | undefined;
+  const best = new BestEpoch<SpanReport>();
   const variables = (): tf.Variable[] => trainableVariables(model, crf);
   try {
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const started = Date.now();
-      const batches = cutBatches(train, hp.batchSize, random, encoder.width);
+      const batches = cutLengthSortedBatches(
+        train,
+        hp.batchSize,
+        random,
+        (sentence) => sentence.tags.length,
+        (rows) => padBatch(rows, encoder.width),
+      );
       let lossSum = 0;
       for (const [position, batch] of batches.entries()) {
         if (isCancelled()) throw new TrainingCancelledError();
@@ -138,31 +147,15 @@ export async function trainTagger(
         elapsedMs: Date.now() - started,
       };
       history.push(metrics);
-      // While no span is right yet, the latest weights are the best guess.
-      const improved =
-        best === undefined ||
-        report.overall.f1 > best.f1 ||
-        (report.overall.f1 === 0 && best.f1 === 0);
-      if (improved) {
-        best?.weights.forEach((weight) => weight.dispose());
-        best = {
-          f1: report.overall.f1,
-          epoch,
-          report,
-          weights: variables().map((variable) => variable.clone()),
-        };
-      }
+      const improved = best.record(epoch, report.overall.f1, report, variables());
       onEvent({ type: 'epoch', epochs: hp.epochs, improved, ...metrics });
-      // Small sets often score no span at all for the first epochs; patience starts counting
-      // once some span is right.
-      const stalled = best !== undefined && best.f1 > 0 && epoch - best.epoch >= hp.patience;
-      if (best !== undefined && stalled && epoch < hp.epochs) {
+      if (best.stalled(epoch, hp.patience) && epoch < hp.epochs) {
         onEvent({ type: 'early_stopped', epoch, bestEpoch: best.epoch });
         break;
       }
     }
   } catch (error) {
-    best?.weights.forEach((weight) => weight.dispose());
+    best.dispose();
     model.dispose();
     crf?.variables.forEach((variable) => variable.dispose());
     throw error;
@@ -170,9 +163,7 @@ export async function trainTagger(
     optimizer.dispose();
   }
 
-  if (best === undefined) throw new Error('a tagger needs at least one epoch');
-  variables().forEach((variable, index) => variable.assign(best?.weights[index] as tf.Tensor));
-  best.weights.forEach((weight) => weight.dispose());
+  const { epoch: bestEpoch, report: validation } = best.restore(variables());
   const crfParameters = crf === null ? null : await readCrf(crf);
   crf?.variables.forEach((variable) => variable.dispose());
   return {
@@ -181,8 +172,8 @@ export async function trainTagger(
     features,
     crf: crfParameters,
     history,
-    bestEpoch: best.epoch,
-    validation: best.report,
+    bestEpoch,
+    validation,
   };
 }
 
@@ -228,37 +219,6 @@ export interface TaggerBatch {
   size: number;
   steps: number;
   width: number;
-}
-
-/** Shuffles the sentences, sorts them by length in pools of 50 batches and pads each batch. */
-function cutBatches(
-  sentences: readonly EncodedSentence[],
-  batchSize: number,
-  random: () => number,
-  width: number,
-): TaggerBatch[] {
-  const order = sentences.map((_, index) => index);
-  shuffleInPlace(order, random);
-  const pool = batchSize * 50;
-  const batches: TaggerBatch[] = [];
-  for (let start = 0; start < order.length; start += pool) {
-    const slice = order.slice(start, start + pool);
-    slice.sort(
-      (a, b) =>
-        (sentences[a] as EncodedSentence).tags.length -
-        (sentences[b] as EncodedSentence).tags.length,
-    );
-    for (let first = 0; first < slice.length; first += batchSize) {
-      batches.push(
-        padBatch(
-          slice.slice(first, first + batchSize).map((i) => sentences[i]!),
-          width,
-        ),
-      );
-    }
-  }
-  shuffleInPlace(batches, random);
-  return batches;
 }
 
 function padBatch(rows: readonly EncodedSentence[], width: number): TaggerBatch {
@@ -316,18 +276,6 @@ export function trainStep(
     optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm));
     return value.dataSync()[0] as number;
   });
-}
-
-/** Mean cross-entropy over the real (unmasked) tokens of a batch. */
-function maskedCrossEntropy(
-  probabilities: tf.Tensor3D,
-  tags: tf.Tensor2D,
-  mask: tf.Tensor2D,
-): tf.Scalar {
-  const oneHot = tf.oneHot(tags, probabilities.shape[2]).toFloat();
-  const clipped = tf.clipByValue(probabilities, 1e-7, 1);
-  const perToken = tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), 2));
-  return tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
 
 async function readCrf(crf: ReturnType<typeof createCrfVariables>): Promise<CrfParameters> {
