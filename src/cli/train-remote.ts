@@ -6,6 +6,7 @@ import type { ClassifierHyperparameters } from '../training/classification/hyper
 import type { TaggerHyperparameters } from '../training/tagging/model.js';
 import { formatFromFileName } from '../training/datasets/index.js';
 import { readFileOptions } from './file-options.js';
+import { snakeCase } from '../util/snake-case.js';
 
 /** Options of `maas train` that only local training reads, with their flags. */
 const LOCAL_ONLY_FLAGS: Readonly<Record<string, string>> = {
@@ -363,7 +364,7 @@ function toSnakeCase(values: object): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined || name === 'architecture') continue;
-    result[name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = value;
+    result[snakeCase(name)] = value;
   }
   return result;
 }

@@ -103,7 +103,7 @@ describe('POST /v1/datasets', () => {
     expect(body.kind).toBe('text-classification');
     expect(body.labels).toEqual(['negative', 'positive']);
     expect(body.statistics['rows']).toBe(2);
-    expect(body.statistics['languageHint']).toBe('zh');
+    expect(body.statistics['language_hint']).toBe('zh');
   });
 
   it('returns the stored dataset for the same bytes', async () => {
@@ -129,7 +129,7 @@ describe('POST /v1/datasets', () => {
     expect(body.format).toBe('conll');
     expect(body.read_options).toEqual({ tag_column: 3 });
     expect(body.statistics['documents']).toBe(1);
-    expect(body.statistics['entityCounts']).toEqual({ ORG: 1, PER: 1 });
+    expect(body.statistics['entity_counts']).toEqual({ ORG: 1, PER: 1 });
   });
 
   it('returns 422 with the lines of an invalid file', async () => {
@@ -144,7 +144,7 @@ describe('POST /v1/datasets', () => {
     const response = await upload('a\tO\nb\tI-PER\n', 'repair.conll', { repair_tags: 'true' });
     expect(response.status).toBe(201);
     const body = (await response.json()) as DatasetBody;
-    expect(body.statistics['repairedTags']).toBe(1);
+    expect(body.statistics['repaired_tags']).toBe(1);
   });
 
   it('returns 413 beyond the upload limit and keeps nothing', async () => {

@@ -1,4 +1,5 @@
 import type { DatabaseSchema } from '../../storage/index.js';
+import { snakeCaseKeys } from '../../util/snake-case.js';
 import {
   OPTION_FIELDS,
   type DatasetFormat,
@@ -61,7 +62,7 @@ export function toDatasetJson(dataset: DatasetRecord): Record<string, unknown> {
       ]),
     ),
     labels: dataset.labels,
-    statistics: dataset.statistics,
+    statistics: snakeCaseKeys(dataset.statistics),
     size_bytes: dataset.sizeBytes,
     created_at: dataset.createdAt,
   };

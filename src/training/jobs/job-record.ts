@@ -1,5 +1,6 @@
 import type { TrainingJobsTable } from '../../storage/index.js';
 import type { JobState } from './states.js';
+import { snakeCaseKeys } from '../../util/snake-case.js';
 
 /** Training job, with the JSON columns of its row parsed. */
 export interface JobRecord {
@@ -73,17 +74,4 @@ export function toJobJson(job: JobRecord): Record<string, unknown> {
     started_at: job.startedAt,
     finished_at: job.finishedAt,
   };
-}
-
-/**
- * Returns the hyperparameters with the request's snake_case names, e.g. `embedding_dim` for
- * the stored `embeddingDim`, so that a job's hyperparameters can be sent again as they are.
- */
-function snakeCaseKeys(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [
-      name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
-      value,
-    ]),
-  );
 }
