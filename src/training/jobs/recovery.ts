@@ -12,7 +12,7 @@ export const INTERRUPTED_BY_RESTART = 'interrupted by a server restart';
 
 /**
  * Fails the running jobs whose process on this host no longer runs, because a crash or kill
- * stopped them, and returns their ids. Jobs of other hosts stay, because their process cannot
+ * stopped them, and returns their ids. Call it before this process claims a job. Jobs of other hosts stay, because their process cannot
  * be checked from here.
  *
  * NOTE: a crashed owner whose process id a live process reuses keeps its jobs running until
@@ -27,7 +27,7 @@ export async function failInterruptedJobs(
   const failed: string[] = [];
   for (const job of await store.list('running')) {
     const [ownerHost, ownerPid] = (job.owner ?? '').split(':');
-    if (job.owner !== null && (ownerHost !== host || isProcessAlive(Number(ownerPid)))) {
+    if (job.owner !== null && (ownerHost !== host || isOtherLiveProcess(Number(ownerPid)))) {
       logger.warn({ job: job.id, owner: job.owner }, 'training job runs in another process');
       continue;
     }
@@ -66,13 +66,22 @@ export async function removeStaleTrainingFolders(
   }
   const stale = names.filter((name) => {
     const pid = /^train-(\d+)-/.exec(name)?.[1];
-    return pid !== undefined && !isProcessAlive(Number(pid));
+    return pid !== undefined && !isOtherLiveProcess(Number(pid));
   });
   for (const name of stale) {
     await rm(join(tempDir, name), { recursive: true, force: true });
     logger.warn({ folder: name }, 'removed the output folder of an interrupted training');
   }
   return stale;
+}
+
+/**
+ * Checks whether another process with this id runs; false for an invalid id and for this
+ * process. The recovery runs before this process starts any job, so a job or folder under its
+ * own id was left by an earlier process with the same id, such as PID 1 of a restarted container.
+ */
+function isOtherLiveProcess(pid: number): boolean {
+  return pid !== process.pid && isProcessAlive(pid);
 }
 
 /** Checks whether a process with this id runs; false for an invalid id. */
