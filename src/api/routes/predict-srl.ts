@@ -1,5 +1,5 @@
 import type { InHouseSrlModel } from '../../serving/model-pool.js';
-import type { SubmitOptions } from '../../serving/scheduler/index.js';
+import { submitInSlices, type SubmitOptions } from '../../serving/scheduler/index.js';
 import type { SrlFrame } from '../../tasks/semantic-role-labeling.js';
 import { countEncodedTokens } from '../../tenancy/index.js';
 
@@ -30,11 +30,12 @@ export async function labelSemanticRoles(
   );
   const windows = encodings.flatMap((encoding) => encoding.windows);
   await meterInput(countEncodedTokens(windows));
-  const scores: Float32Array[] = [];
-  for (let start = 0; start < windows.length; start += SRL_WINDOWS_PER_SUBMIT) {
-    const slice = windows.slice(start, start + SRL_WINDOWS_PER_SUBMIT);
-    scores.push(...(await model.scheduler.submit(slice, submitOptions)));
-  }
+  const scores = await submitInSlices(
+    model.scheduler,
+    windows,
+    SRL_WINDOWS_PER_SUBMIT,
+    submitOptions,
+  );
   let next = 0;
   return encodings.map((encoding) => {
     const own = scores.slice(next, next + encoding.windows.length);

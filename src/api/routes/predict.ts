@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
 import type { InHouseModel, InHouseTaggerModel } from '../../serving/model-pool.js';
-import type { SubmitOptions } from '../../serving/scheduler/index.js';
+import { submitInSlices, type SubmitOptions } from '../../serving/scheduler/index.js';
 import { countCharacters, countEncodedTokens } from '../../tenancy/index.js';
 import type { Encoding } from '../../text/index.js';
 import { meterTokens } from '../metering.js';
@@ -164,11 +164,12 @@ async function tagInHouse(
   await meterInput(countEncodedTokens(windows));
   // Long inputs give many windows. Queueing them in slices keeps a request within the queue
   // length, because that limit is meant for requests, not for the windows of one text.
-  const scores: Float32Array[] = [];
-  for (let start = 0; start < windows.length; start += TAGGER_WINDOWS_PER_SUBMIT) {
-    const slice = windows.slice(start, start + TAGGER_WINDOWS_PER_SUBMIT);
-    scores.push(...(await model.scheduler.submit(slice, submitOptions)));
-  }
+  const scores = await submitInSlices(
+    model.scheduler,
+    windows,
+    TAGGER_WINDOWS_PER_SUBMIT,
+    submitOptions,
+  );
   let next = 0;
   return texts.map((text, index) => {
     const encoding = encodings[index] as (typeof encodings)[number];

@@ -15,3 +15,4 @@ export {
 } from './options.js';
 export { type SchedulerStats } from './batch-statistics.js';
 export { BatchScheduler } from './scheduler.js';
+export { submitInSlices } from './submit-in-slices.js';
