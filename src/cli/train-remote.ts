@@ -160,6 +160,12 @@ function assertSucceeded(state: string): void {
   if (state === 'cancelled') {
     throw new MaasError('MAAS_ERR_TRAINING_CANCELLED', 'the training job was cancelled');
   }
+  if (state === 'queued' || state === 'running') {
+    throw new MaasError(
+      'MAAS_ERR_TRAINING_FAILED',
+      `the server closed the event stream while the job was still ${state}, for example because the server shut down; look up the job printed above with GET /v1/training-jobs/<id>`,
+    );
+  }
   if (state !== 'succeeded') {
     throw new MaasError(
       'MAAS_ERR_TRAINING_FAILED',

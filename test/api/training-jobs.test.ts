@@ -440,11 +440,21 @@ describe('server shutdown', () => {
       });
       const { id: jobId } = (await response.json()) as { id: string };
       await waitForJob(url, jobId, (job) => (job['epoch'] as number) >= 1);
+      const streamed = readEvents(url, jobId);
+      // Lets the stream send its stored events before the shutdown starts.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       await shutdownServer.app.close();
 
       const job = await shutdownContext.jobs.get(jobId);
       expect(job.state).toBe('failed');
       expect(job.error?.message).toContain('interrupted by a server shutdown');
+      // The stream ends after the final state, so a client sees why the job ended.
+      const last = (await streamed).at(-1);
+      expect(last?.type).toBe('state');
+      expect(last?.data['state']).toBe('failed');
+      expect(String((last?.data['error'] as { message?: string })?.message)).toContain(
+        'interrupted by a server shutdown',
+      );
     } finally {
       await shutdownServer.app.close();
       await shutdownContext.close();

@@ -78,6 +78,8 @@ export function registerTrainingJobRoutes(app: FastifyInstance, jobs: TrainingJo
 
   const streams = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
+    // Running jobs end first, so that their streams send the final state before they close.
+    await jobs.runner.close();
     for (const stream of streams) stream.end();
   });
   app.get<{ Params: IdParams }>(

@@ -162,7 +162,7 @@ export class TrainingRunner {
     } catch (error) {
       outcome = this.#outcomeOf(error);
       logger[outcome.state === 'failed' ? 'error' : 'info'](
-        { err: error, state: outcome.state },
+        { err: error, state: outcome.state, reason: outcome.error?.message },
         `training job ${outcome.state}`,
       );
     }
