@@ -33,33 +33,35 @@ export function isValidModelName(name: string): boolean {
 }
 
 /**
- * Checks that `name` is a valid model name.
+ * Checks that `name` is a valid model name. `param`, the request field of the name, goes into
+ * the error.
  *
  * @throws MaasError `MAAS_ERR_MODEL_NAME_INVALID` naming the pattern.
  */
-export function assertModelName(name: string): void {
+export function assertModelName(name: string, param?: string): void {
   if (!isValidModelName(name)) {
     throw new MaasError(
       'MAAS_ERR_MODEL_NAME_INVALID',
       `invalid model name ${JSON.stringify(name)}: use 1 to 128 letters, digits, ".", "_" or ` +
         '"-", starting with a letter or digit and without ".."',
-      { details: { name } },
+      { details: { name }, ...(param === undefined ? {} : { param }) },
     );
   }
 }
 
 /**
- * Checks that `alias` is a valid alias.
+ * Checks that `alias` is a valid alias. `param`, the request field of the alias, goes into the
+ * error.
  *
  * @throws MaasError `MAAS_ERR_MODEL_NAME_INVALID` naming the pattern.
  */
-export function assertAlias(alias: string): void {
+export function assertAlias(alias: string, param?: string): void {
   if (!ALIAS_PATTERN.test(alias)) {
     throw new MaasError(
       'MAAS_ERR_MODEL_NAME_INVALID',
       `invalid alias ${JSON.stringify(alias)}: use 1 to 64 letters, digits, ".", "_" or "-", ` +
         'starting with a letter',
-      { details: { alias } },
+      { details: { alias }, ...(param === undefined ? {} : { param }) },
     );
   }
 }

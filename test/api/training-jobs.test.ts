@@ -147,7 +147,8 @@ describe('training job lifecycle', () => {
     expect(after.map((event) => event.id)).toEqual([events.at(-1)?.id]);
 
     // At or past the final event: the stream ends at once, with nothing in it.
-    for (const lastEventId of [String(events.at(-1)?.id), '1000', '1e3']) {
+    // An id that is not digits replays everything, as no event has it.
+    for (const lastEventId of [String(events.at(-1)?.id), '1000', '1234567890123456', '1e3']) {
       const none = await readEvents(baseUrl, finished?.id as string, undefined, {
         'last-event-id': lastEventId,
       });
@@ -339,6 +340,18 @@ describe('training job validation', () => {
     const { error } = (await response.json()) as { error: { message: string; param: string } };
     expect(error.param).toBe(`hyperparameters.${name}`);
     expect(error.message).toContain(`hyperparameters.${name}=`);
+  });
+
+  it.each([
+    ['model', { model: 'bad name!' }],
+    ['alias', { alias: '1st' }],
+  ])('names %s in a name error', async (param, fields) => {
+    const response = await postJob(baseUrl, { dataset_id: datasetId, model: 'm', ...fields });
+
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; param: string } };
+    expect(error.code).toBe('MAAS_ERR_MODEL_NAME_INVALID');
+    expect(error.param).toBe(param);
   });
 
   it('returns 404 for an unknown job', async () => {

@@ -104,7 +104,8 @@ async function streamEvents(
   // Throws the 404 before the stream starts.
   await jobs.store.get(id);
   const header = String(request.headers['last-event-id'] ?? '').trim();
-  const lastEventId = /^\d{1,15}$/.test(header) ? Number(header) : 0;
+  // Digits only, as ids are sent. An id past the last event, however long, means "all received".
+  const lastEventId = /^\d+$/.test(header) ? Number(header) : 0;
 
   void reply.hijack();
   const raw = reply.raw;
@@ -116,7 +117,7 @@ async function streamEvents(
   });
   streams.add(raw);
 
-  let lastSeq = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0;
+  let lastSeq = lastEventId;
   let replaying = true;
   const pending: JobEvent[] = [];
   const send = (event: JobEvent): void => {

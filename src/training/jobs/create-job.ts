@@ -35,8 +35,8 @@ export const DEFAULT_VALIDATION_SPLIT = 0.1;
  * training data lacks, named in the message and in `details`.
  */
 export async function prepareJob(datasets: DatasetStore, request: JobRequest): Promise<NewJob> {
-  assertModelName(request.model);
-  if (request.alias !== undefined) assertAlias(request.alias);
+  assertModelName(request.model, 'model');
+  if (request.alias !== undefined) assertAlias(request.alias, 'alias');
   const dataset = await datasets.get(request.dataset_id);
   const task = checkTask(request.task, dataset);
   const trainer = JOB_TRAINERS[task];
