@@ -191,6 +191,19 @@ describe('DatasetStore', () => {
       'MAAS_ERR_REQUEST_INVALID',
     );
     expect(error.param).toBe('task');
+    expect(error.message).toContain('does not match format csv');
+  });
+
+  it('rejects an unknown task, listing the tasks', async () => {
+    await openStore();
+    const error = await expectMaasError(
+      store.add(source(CSV), { fileName: 'a.csv', task: 'bogus' }, NO_LIMIT),
+      'MAAS_ERR_REQUEST_INVALID',
+    );
+    expect(error.param).toBe('task');
+    expect(error.message).toContain('"bogus" is not a dataset task');
+    expect(error.message).toContain('semantic-role-labeling');
+    expect(error.message).toContain('text-classification');
   });
 
   it('requires a format for .txt', async () => {

@@ -9,6 +9,7 @@ import { registryWriteLock } from '../../registry/write-lock.js';
 import type { DatabaseSchema, FileArtifactStore, StagedArtifact } from '../../storage/index.js';
 import {
   KIND_OF_FORMAT,
+  DATASET_KINDS,
   TASK_OF_KIND,
   checkDatasetFormat,
   datasetFormatFromFileName,
@@ -300,6 +301,14 @@ async function findRow(
 function checkTask(task: string | undefined, format: DatasetFormat): void {
   const kind = KIND_OF_FORMAT[format];
   if (task === undefined || task === kind || task === TASK_OF_KIND[kind]) return;
+  const tasks = [...new Set([...DATASET_KINDS, ...Object.values(TASK_OF_KIND)])].sort();
+  if (!tasks.includes(task)) {
+    throw new MaasError(
+      'MAAS_ERR_REQUEST_INVALID',
+      `task ${JSON.stringify(task)} is not a dataset task; use one of ${tasks.join(', ')}, or leave task out`,
+      { param: 'task' },
+    );
+  }
   throw new MaasError(
     'MAAS_ERR_REQUEST_INVALID',
     `task ${JSON.stringify(task)} does not match format ${format}, which contains ${kind} data; leave task out or set a format for ${task}`,
