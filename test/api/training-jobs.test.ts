@@ -302,6 +302,12 @@ describe('training job validation', () => {
     const events = await readEvents(baseUrl, jobId);
     expect(stateSequence(events)).toEqual(['queued', 'running', 'succeeded']);
     expect(events.find((event) => event.type === 'started')?.data['validation_rows']).toBe(2);
+    const job = (await (await fetch(`${baseUrl}/v1/training-jobs/${jobId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(job['validation_dataset_id']).toBe(validationId);
+    expect(job['validation_split']).toBeNull();
   });
 
   it.each([

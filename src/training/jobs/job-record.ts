@@ -61,7 +61,8 @@ export function toJobJson(job: JobRecord): Record<string, unknown> {
     task: job.task,
     architecture: job.architecture,
     hyperparameters: snakeCaseKeys(job.hyperparameters),
-    validation_split: job.validationSplit,
+    // A validation dataset replaces the split, so the split is not shown.
+    validation_split: job.validationDatasetId === null ? job.validationSplit : null,
     model: job.modelName,
     alias: job.alias,
     state: job.state,
