@@ -63,6 +63,14 @@ export async function openContext(settings: Settings, logger: Logger): Promise<A
           { model: version.name, version: version.version, folder },
           'bundled model registered',
         );
+        const production = (await registry.resolve(version.name)).version;
+        if (production !== version.version) {
+          // The alias may have been moved on purpose, so it stays, but a bare name keeps the old files.
+          logger.warn(
+            { model: version.name, version: version.version, production },
+            `the bundled files of ${version.name} changed and became version ${version.version}, but production still points to version ${production}; run maas models alias ${version.name} production ${version.version} to serve them`,
+          );
+        }
       }
     }
   }
