@@ -9,6 +9,7 @@ import {
   type ArgumentReport,
 } from '../training/evaluation/argument-report.js';
 import { groupBySentence, splitSrlSentences, type SrlExample } from '../training/srl/instances.js';
+import { describeTrainingOverlap } from './training-overlap.js';
 
 /** Predicates run through the model per batch. */
 const EVAL_BATCH_SIZE = 64;
@@ -75,6 +76,8 @@ export async function runSrlEval(
     testFraction > 0
       ? splitSrlSentences(sentences, { testFraction, validationFraction: 0.1, seed }).test
       : sentences.flatMap((sentence) => sentence.examples);
+  const overlap = await describeTrainingOverlap(version.modelCard, file, testFraction);
+  if (overlap !== undefined) console.error(`warning: ${overlap}`);
   const report = await evaluateSrlModel(model, examples);
   console.log(
     options['json'] === true

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.js';
 import { MaasError } from '../errors/index.js';
@@ -14,6 +12,7 @@ import {
 } from '../training/evaluation/classification-report.js';
 import { readLabeledSplits } from '../training/labeled-file.js';
 import { runSrlEval } from './eval-srl.js';
+import { describeTrainingOverlap } from './training-overlap.js';
 import { addFileOptions, readFileOptions } from './file-options.js';
 import { parseInteger } from './parse.js';
 import { addDataOptions, withCommandContext } from './settings-options.js';
@@ -159,31 +158,4 @@ async function evaluateTagger(
 /** Seed of the split recorded in a model card, if any. */
 function cardSeed(modelCard: Record<string, unknown>): number | undefined {
   return (modelCard['training'] as { split?: { seed?: number } } | undefined)?.split?.seed;
-}
-
-/**
- * Explains why the evaluated rows may include rows the model trained on: the file is the
- * training file (same SHA-256) and the held-out fraction differs from the model card's.
- */
-async function describeTrainingOverlap(
-  modelCard: Record<string, unknown>,
-  file: string,
-  testFraction: number,
-): Promise<string | undefined> {
-  const training = modelCard['training'] as
-    { dataset?: { sha256?: string }; split?: { test_fraction?: number } } | undefined;
-  const digest = createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
-  if (training?.dataset?.sha256 !== digest) {
-    return undefined;
-  }
-  const trainedFraction = training.split?.test_fraction ?? 0;
-  if (trainedFraction === 0) {
-    return 'the model was trained on this file without a held-out part, so these rows include training rows';
-  }
-  if (trainedFraction !== testFraction) {
-    return `the model held out --test-split ${trainedFraction} of this file; with --test-split ${testFraction} the rows include training rows`;
-  }
-  return undefined;
 }

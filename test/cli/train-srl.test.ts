@@ -63,6 +63,12 @@ describe('maas train --task semantic-role-labeling', () => {
     const report = JSON.parse(evaluated.stdout) as { overall: { f1: number; support: number } };
     expect(report.overall.support).toBeGreaterThan(0);
     expect(report.overall.f1).toBeGreaterThan(0.7);
+    expect(evaluated.stderr).toBe('');
+
+    // Another fraction of the training file includes training sentences, and eval says so.
+    const overlapping = await runCli(['eval', 'srl-cli', file, '--test-split', '0.5'], env);
+    expect(overlapping.code).toBe(0);
+    expect(overlapping.stderr).toContain('with --test-split 0.5 the rows include training rows');
 
     const predicted = await runCli(
       ['predict', 'srl-cli', 'Anna chased the dog yesterday', '--predicate-index', '1'],
