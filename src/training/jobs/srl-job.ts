@@ -11,7 +11,7 @@ import type { SrlHyperparameters } from '../srl/model.js';
 import type { ConlluFile, SrlTrainingResult } from '../srl/pipeline.js';
 import { srlModelCard } from '../srl/register.js';
 import { heldOutValidationCount } from '../sequence/split.js';
-import { TRAINING_TEMP_DIR } from '../train-and-register.js';
+import { TRAINING_TEMP_DIR } from '../output-dir.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
 import { toCamelCase } from './classifier-job.js';

@@ -14,7 +14,7 @@ import {
 import { taggerModelCard } from '../tagging/register.js';
 import { TOKEN_UNITS } from '../tagging/token-splitter.js';
 import { DEFAULT_WORD_FEATURE_HYPERPARAMETERS } from '../tagging/word-features.js';
-import { TRAINING_TEMP_DIR } from '../train-and-register.js';
+import { TRAINING_TEMP_DIR } from '../output-dir.js';
 import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { toCamelCase } from './classifier-job.js';
