@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { AppContext } from '../app/context.js';
 import { MaasError } from '../errors/index.js';
 import { assertAlias, assertModelName, type VersionRecord } from '../registry/index.js';
@@ -19,6 +19,7 @@ import {
 } from './datasets/index.js';
 import { readExtraTrainFiles } from './extra-train-files.js';
 import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
+import { withTrainingOutputDir } from './output-dir.js';
 import { runTrainingInWorker, throwIfCancelled } from './worker/run-in-worker.js';
 
 export interface TrainAndRegisterOptions extends LabeledFileOptions {
@@ -50,9 +51,6 @@ export interface TrainAndRegisterOptions extends LabeledFileOptions {
   /** Time a cancelled worker gets to stop before it is terminated, in milliseconds. */
   cancelTimeoutMs?: number;
 }
-
-/** Folder under the data folder with the output folders of running trainings. */
-export const TRAINING_TEMP_DIR = 'tmp';
 
 export interface TrainAndRegisterResult {
   version: VersionRecord;
@@ -109,14 +107,7 @@ export async function trainAndRegisterClassifier(
   );
   train.push(...extra.rows);
 
-  // The process id in the name lets a later start remove the folders of a crashed run.
-  const outputDir = join(
-    context.dataDir,
-    TRAINING_TEMP_DIR,
-    `train-${process.pid}-${crypto.randomUUID()}`,
-  );
-  await mkdir(outputDir, { recursive: true });
-  try {
+  return withTrainingOutputDir(context.dataDir, async (outputDir) => {
     const result = await runTrainingInWorker(
       { train, validation, test: splits.test, labels: splits.labels, hyperparameters, outputDir },
       {
@@ -176,9 +167,7 @@ export async function trainAndRegisterClassifier(
       writeFiles: (dir) => copyFiles(outputDir, dir),
     });
     return { version, result };
-  } finally {
-    await rm(outputDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function sha256Of(file: string): Promise<string> {

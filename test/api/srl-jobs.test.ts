@@ -10,16 +10,15 @@ import { runCli } from '../helpers/cli.js';
 import { synthesizeSrlSentences, toConllu } from '../helpers/srl-fixture.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import {
+  createJob,
+  expectError,
   postJob,
   readEvents,
+  readEventsCancellingAtEpoch,
+  stateSequence,
   uploadDataset,
   waitForJob,
-  type ReceivedEvent,
 } from '../helpers/training-jobs.js';
-
-interface ErrorBody {
-  error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
-}
 
 interface Word {
   index: number;
@@ -87,23 +86,6 @@ afterAll(async () => {
   if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
 
-async function createJob(body: Record<string, unknown>): Promise<string> {
-  const response = await postJob(baseUrl, body);
-  expect(response.status, await response.clone().text()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
-  const body = (await response.json()) as ErrorBody;
-  expect(response.status, JSON.stringify(body)).toBe(status);
-  expect(body.error.code).toBe(code);
-  return body;
-}
-
-function stateSequence(events: ReceivedEvent[]): unknown[] {
-  return events.filter((event) => event.type === 'state').map((event) => event.data['state']);
-}
-
 async function predict(model: string, inputs: string, predicateIndex: number): Promise<Frame[]> {
   const response = await fetch(`${baseUrl}/v1/models/${model}/predict`, {
     method: 'POST',
@@ -120,7 +102,7 @@ function roles(frame: Frame | undefined): [string, string][] {
 
 describe('role tagger training job', () => {
   it('trains, registers and serves a role tagger', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       task: 'semantic-role-labeling',
       dataset_id: rolesId,
       model: 'srl-job',
@@ -239,7 +221,7 @@ describe('role tagger training job', () => {
       toConllu(synthesizeSrlSentences(12, 12)),
       'roles-validation.conllu',
     );
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: rolesId,
       validation_dataset_id: validationId,
       model: 'srl-validated',
@@ -271,21 +253,14 @@ describe('role tagger training job', () => {
   }, 60_000);
 
   it('cancels a running role tagger job', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: rolesId,
       model: 'srl-cancelled',
       hyperparameters: { ...SMALL_ROLE_TAGGER, epochs: 500, patience: 500 },
     });
-    let cancelStatus: Promise<number> | undefined;
-    const events = await readEvents(baseUrl, jobId, (event) => {
-      if (event.type === 'epoch' && cancelStatus === undefined) {
-        cancelStatus = fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, {
-          method: 'POST',
-        }).then((response) => response.status);
-      }
-    });
+    const { events, cancelStatus } = await readEventsCancellingAtEpoch(baseUrl, jobId);
 
-    expect(await cancelStatus).toBe(202);
+    expect(cancelStatus).toBe(202);
     expect(stateSequence(events)).toEqual(['queued', 'running', 'cancelled']);
     const job = await waitForJob(baseUrl, jobId, () => true);
     expect(job['model_version']).toBeNull();
@@ -293,22 +268,15 @@ describe('role tagger training job', () => {
   }, 60_000);
 
   it('registers nothing after a late cancel', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: rolesId,
       model: 'srl-late-cancel',
       hyperparameters: { ...SMALL_ROLE_TAGGER, epochs: 1 },
     });
-    let cancelStatus: Promise<number> | undefined;
     // The last epoch event comes before the ONNX export and its check against tfjs.
-    const events = await readEvents(baseUrl, jobId, (event) => {
-      if (event.type === 'epoch' && cancelStatus === undefined) {
-        cancelStatus = fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, {
-          method: 'POST',
-        }).then((response) => response.status);
-      }
-    });
+    const { events, cancelStatus } = await readEventsCancellingAtEpoch(baseUrl, jobId);
 
-    expect(await cancelStatus).toBe(202);
+    expect(cancelStatus).toBe(202);
     expect(stateSequence(events)).toEqual(['queued', 'running', 'cancelled']);
     expect(events.some((event) => event.type === 'report')).toBe(false);
     expect((await fetch(`${baseUrl}/v1/models/srl-late-cancel`)).status).toBe(404);
@@ -317,7 +285,7 @@ describe('role tagger training job', () => {
 
 describe('role tagger job failures', () => {
   it('fails a predicate past max_length', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: rolesId,
       model: 'srl-short',
       hyperparameters: { ...SMALL_ROLE_TAGGER, max_length: 3 },

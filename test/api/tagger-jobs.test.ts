@@ -15,17 +15,16 @@ import {
   silentLogger,
 } from '../helpers/sentiment-fixture.js';
 import {
+  createJob,
+  expectError,
   postJob,
   readEvents,
+  readEventsCancellingAtEpoch,
+  stateSequence,
   tinyReviewsCsv,
   uploadDataset,
   waitForJob,
-  type ReceivedEvent,
 } from '../helpers/training-jobs.js';
-
-interface ErrorBody {
-  error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
-}
 
 /** Hyperparameters that train a usable tagger on 200 synthetic sentences in seconds. */
 const SMALL_TAGGER = {
@@ -62,26 +61,9 @@ afterAll(async () => {
   if (root !== undefined) await removeTempDir(root);
 });
 
-async function createJob(body: Record<string, unknown>): Promise<string> {
-  const response = await postJob(baseUrl, body);
-  expect(response.status, await response.clone().text()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
-  const body = (await response.json()) as ErrorBody;
-  expect(response.status, JSON.stringify(body)).toBe(status);
-  expect(body.error.code).toBe(code);
-  return body;
-}
-
-function stateSequence(events: ReceivedEvent[]): unknown[] {
-  return events.filter((event) => event.type === 'state').map((event) => event.data['state']);
-}
-
 describe('tagger training job', () => {
   it('trains, registers and serves a tagger', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       task: 'token-classification',
       architecture: 'bilstm-crf',
       dataset_id: nerId,
@@ -153,7 +135,7 @@ describe('tagger training job', () => {
       toConll(synthesizeNerSentences(12, 9)),
       'ner-validation.conll',
     );
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: nerId,
       validation_dataset_id: validationId,
       architecture: 'bilstm',
@@ -178,21 +160,14 @@ describe('tagger training job', () => {
   }, 60_000);
 
   it('cancels a running tagger job', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       task: 'token-classification',
       dataset_id: nerId,
       model: 'ner-cancelled',
       hyperparameters: { ...SMALL_TAGGER, epochs: 500, patience: 500 },
     });
-    let cancelStatus: Promise<number> | undefined;
-    const events = await readEvents(baseUrl, jobId, (event) => {
-      if (event.type === 'epoch' && cancelStatus === undefined) {
-        cancelStatus = fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, {
-          method: 'POST',
-        }).then((response) => response.status);
-      }
-    });
-    expect(await cancelStatus).toBe(202);
+    const { events, cancelStatus } = await readEventsCancellingAtEpoch(baseUrl, jobId);
+    expect(cancelStatus).toBe(202);
     expect(stateSequence(events)).toEqual(['queued', 'running', 'cancelled']);
     const job = await waitForJob(baseUrl, jobId, () => true);
     expect(job['model_version']).toBeNull();

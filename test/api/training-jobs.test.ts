@@ -14,18 +14,17 @@ import {
   silentLogger,
 } from '../helpers/sentiment-fixture.js';
 import {
-  TINY_HYPERPARAMETERS,
+  createJob,
+  expectError,
   postJob,
   readEvents,
+  readEventsCancellingAtEpoch,
+  stateSequence,
+  TINY_HYPERPARAMETERS,
   tinyReviewsCsv,
   uploadDataset,
   waitForJob,
-  type ReceivedEvent,
 } from '../helpers/training-jobs.js';
-
-interface ErrorBody {
-  error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
-}
 
 let root: string;
 let context: AppContext;
@@ -51,23 +50,6 @@ afterAll(async () => {
   if (root !== undefined) await removeTempDir(root);
 });
 
-async function createJob(body: Record<string, unknown>): Promise<string> {
-  const response = await postJob(baseUrl, body);
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
-  expect(response.status).toBe(status);
-  const body = (await response.json()) as ErrorBody;
-  expect(body.error.code).toBe(code);
-  return body;
-}
-
-function stateSequence(events: ReceivedEvent[]): unknown[] {
-  return events.filter((event) => event.type === 'state').map((event) => event.data['state']);
-}
-
 describe('training job checks', () => {
   it('rejects a model of another task before queueing', async () => {
     await context.registry.createVersion({
@@ -91,7 +73,7 @@ describe('training job checks', () => {
 
 describe('training job lifecycle', () => {
   it('trains to success over server-sent events', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: datasetId,
       model: 'tiny-reviews',
       alias: 'staging',
@@ -157,22 +139,16 @@ describe('training job lifecycle', () => {
   });
 
   it('cancels a running job', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: datasetId,
       model: 'cancelled-reviews',
       hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
     });
-    let cancelStatus: Promise<number> | undefined;
-    const events = await readEvents(baseUrl, jobId, (event) => {
-      if (event.type === 'epoch' && cancelStatus === undefined) {
-        // With the JSON content type and no body, as some clients send every request.
-        cancelStatus = fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-        }).then((response) => response.status);
-      }
+    // With the JSON content type and no body, as some clients send every request.
+    const { events, cancelStatus } = await readEventsCancellingAtEpoch(baseUrl, jobId, {
+      'content-type': 'application/json',
     });
-    expect(await cancelStatus).toBe(202);
+    expect(cancelStatus).toBe(202);
     expect(stateSequence(events)).toEqual(['queued', 'running', 'cancelled']);
 
     const job = await waitForJob(baseUrl, jobId, () => true);
@@ -188,7 +164,7 @@ describe('training job lifecycle', () => {
   });
 
   it('drops the subscriber of a closed stream', async () => {
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: datasetId,
       model: 'watched-reviews',
       hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
@@ -208,12 +184,12 @@ describe('training job lifecycle', () => {
   });
 
   it('cancels a queued job behind a running one', async () => {
-    const runningId = await createJob({
+    const runningId = await createJob(baseUrl, {
       dataset_id: datasetId,
       model: 'slow-reviews',
       hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
     });
-    const queuedId = await createJob({ dataset_id: datasetId, model: 'queued-reviews' });
+    const queuedId = await createJob(baseUrl, { dataset_id: datasetId, model: 'queued-reviews' });
     await waitForJob(baseUrl, runningId, (job) => job['state'] === 'running');
 
     const cancelled = await fetch(`${baseUrl}/v1/training-jobs/${queuedId}/cancel`, {
@@ -293,7 +269,7 @@ describe('training job validation', () => {
       'text,label\n干净,positive\n太差,negative\n',
       'validation-ok.csv',
     );
-    const jobId = await createJob({
+    const jobId = await createJob(baseUrl, {
       dataset_id: datasetId,
       validation_dataset_id: validationId,
       model: 'validated-reviews',

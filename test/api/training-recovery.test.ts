@@ -12,7 +12,7 @@ import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
 import { synthesizeSrlSentences, toConllu } from '../helpers/srl-fixture.js';
 import {
   TINY_HYPERPARAMETERS,
-  postJob,
+  createJob,
   readEvents,
   tinyReviewsCsv,
   uploadDataset,
@@ -65,56 +65,71 @@ async function startServer(): Promise<{ child: ChildProcess; baseUrl: string }> 
   throw new Error('maas serve exited before it listened');
 }
 
+/**
+ * Kills the server `first` with SIGKILL while job `killedJobId` runs, starts a second server on
+ * the same data folder and checks that it failed the job and removed the job's output folder.
+ */
+async function restartAfterKill(
+  first: { child: ChildProcess; baseUrl: string },
+  killedJobId: string,
+): Promise<{ second: { child: ChildProcess; baseUrl: string }; failed: Record<string, unknown> }> {
+  first.child.kill('SIGKILL');
+  await once(first.child, 'exit');
+
+  const second = await startServer();
+  const failed = await waitForJob(second.baseUrl, killedJobId, (job) => job['state'] !== 'running');
+  expect(failed['state']).toBe('failed');
+  expect((failed['error'] as { message: string }).message).toContain(
+    'interrupted by a server restart',
+  );
+  const leftovers = (await readdir(join(env['MAAS_DATA_DIR'] as string, 'tmp'))).filter((name) =>
+    name.startsWith(`train-${first.child.pid}-`),
+  );
+  expect(leftovers).toEqual([]);
+  return { second, failed };
+}
+
+/** Waits until job `jobId` succeeds or fails and returns it. */
+function waitForFinish(baseUrl: string, jobId: string): Promise<Record<string, unknown>> {
+  return waitForJob(baseUrl, jobId, (job) =>
+    ['succeeded', 'failed'].includes(job['state'] as string),
+  );
+}
+
+/** Stops a server with SIGTERM and waits for it to exit. */
+async function stopServer(server: { child: ChildProcess }): Promise<void> {
+  server.child.kill('SIGTERM');
+  await once(server.child, 'exit');
+}
+
 describe('training runner recovery', () => {
   it('fails a job killed mid-run and runs the queued one', async () => {
     const first = await startServer();
     const datasetId = await uploadDataset(first.baseUrl, tinyReviewsCsv(), 'reviews.csv');
-    const killedJob = (await (
-      await postJob(first.baseUrl, {
-        dataset_id: datasetId,
-        model: 'killed-reviews',
-        hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
-      })
-    ).json()) as { id: string };
-    const queuedJob = (await (
-      await postJob(first.baseUrl, {
-        dataset_id: datasetId,
-        model: 'queued-reviews',
-        hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 1 },
-      })
-    ).json()) as { id: string };
+    const killedJobId = await createJob(first.baseUrl, {
+      dataset_id: datasetId,
+      model: 'killed-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 500, patience: 500 },
+    });
+    const queuedJobId = await createJob(first.baseUrl, {
+      dataset_id: datasetId,
+      model: 'queued-reviews',
+      hyperparameters: { ...TINY_HYPERPARAMETERS, epochs: 1 },
+    });
 
-    await waitForJob(first.baseUrl, killedJob.id, (job) => (job['epoch'] as number) >= 1);
-    const queued = await waitForJob(first.baseUrl, queuedJob.id, () => true);
+    await waitForJob(first.baseUrl, killedJobId, (job) => (job['epoch'] as number) >= 1);
+    const queued = await waitForJob(first.baseUrl, queuedJobId, () => true);
     expect(queued['state']).toBe('queued');
 
-    first.child.kill('SIGKILL');
-    await once(first.child, 'exit');
-
-    const second = await startServer();
-    const failed = await waitForJob(
-      second.baseUrl,
-      killedJob.id,
-      (job) => job['state'] !== 'running',
-    );
-    expect(failed['state']).toBe('failed');
-    expect((failed['error'] as { message: string }).message).toContain(
-      'interrupted by a server restart',
-    );
+    const { second, failed } = await restartAfterKill(first, killedJobId);
     expect(failed['finished_at']).not.toBeNull();
-    const leftovers = (await readdir(join(env['MAAS_DATA_DIR'] as string, 'tmp'))).filter((name) =>
-      name.startsWith(`train-${first.child.pid}-`),
-    );
-    expect(leftovers).toEqual([]);
 
-    const events = await readEvents(second.baseUrl, killedJob.id);
+    const events = await readEvents(second.baseUrl, killedJobId);
     expect(
       events.filter((event) => event.type === 'state').map((event) => event.data['state']),
     ).toEqual(['queued', 'running', 'failed']);
 
-    const succeeded = await waitForJob(second.baseUrl, queuedJob.id, (job) =>
-      ['succeeded', 'failed'].includes(job['state'] as string),
-    );
+    const succeeded = await waitForFinish(second.baseUrl, queuedJobId);
     expect(succeeded['state']).toBe('succeeded');
     expect(succeeded['model_version']).toBe(1);
     const model = await fetch(`${second.baseUrl}/v1/models/queued-reviews`);
@@ -122,8 +137,7 @@ describe('training runner recovery', () => {
     const killedModel = await fetch(`${second.baseUrl}/v1/models/killed-reviews`);
     expect(killedModel.status).toBe(404);
 
-    second.child.kill('SIGTERM');
-    await once(second.child, 'exit');
+    await stopServer(second);
   });
 
   it('fails a tagger job killed mid-run and runs the queued one', async () => {
@@ -134,46 +148,24 @@ describe('training runner recovery', () => {
       'ner.conll',
     );
     const tagger = { embedding_dim: 8, units: 8, batch_size: 16 };
-    const killedJob = (await (
-      await postJob(first.baseUrl, {
-        task: 'token-classification',
-        dataset_id: datasetId,
-        model: 'killed-ner',
-        hyperparameters: { ...tagger, epochs: 500, patience: 500 },
-      })
-    ).json()) as { id: string };
-    const queuedJob = (await (
-      await postJob(first.baseUrl, {
-        task: 'token-classification',
-        architecture: 'bilstm',
-        dataset_id: datasetId,
-        model: 'queued-ner',
-        hyperparameters: { ...tagger, epochs: 1 },
-      })
-    ).json()) as { id: string };
+    const killedJobId = await createJob(first.baseUrl, {
+      task: 'token-classification',
+      dataset_id: datasetId,
+      model: 'killed-ner',
+      hyperparameters: { ...tagger, epochs: 500, patience: 500 },
+    });
+    const queuedJobId = await createJob(first.baseUrl, {
+      task: 'token-classification',
+      architecture: 'bilstm',
+      dataset_id: datasetId,
+      model: 'queued-ner',
+      hyperparameters: { ...tagger, epochs: 1 },
+    });
 
-    await waitForJob(first.baseUrl, killedJob.id, (job) => (job['epoch'] as number) >= 1);
-    first.child.kill('SIGKILL');
-    await once(first.child, 'exit');
+    await waitForJob(first.baseUrl, killedJobId, (job) => (job['epoch'] as number) >= 1);
+    const { second } = await restartAfterKill(first, killedJobId);
 
-    const second = await startServer();
-    const failed = await waitForJob(
-      second.baseUrl,
-      killedJob.id,
-      (job) => job['state'] !== 'running',
-    );
-    expect(failed['state']).toBe('failed');
-    expect((failed['error'] as { message: string }).message).toContain(
-      'interrupted by a server restart',
-    );
-    const leftovers = (await readdir(join(env['MAAS_DATA_DIR'] as string, 'tmp'))).filter((name) =>
-      name.startsWith(`train-${first.child.pid}-`),
-    );
-    expect(leftovers).toEqual([]);
-
-    const succeeded = await waitForJob(second.baseUrl, queuedJob.id, (job) =>
-      ['succeeded', 'failed'].includes(job['state'] as string),
-    );
+    const succeeded = await waitForFinish(second.baseUrl, queuedJobId);
     expect(succeeded['state']).toBe('succeeded');
     const model = (await (await fetch(`${second.baseUrl}/v1/models/queued-ner`)).json()) as {
       task: string;
@@ -181,8 +173,7 @@ describe('training runner recovery', () => {
     expect(model.task).toBe('token-classification');
     expect((await fetch(`${second.baseUrl}/v1/models/killed-ner`)).status).toBe(404);
 
-    second.child.kill('SIGTERM');
-    await once(second.child, 'exit');
+    await stopServer(second);
   }, 120_000);
 
   it('fails a killed role tagger job', async () => {
@@ -193,45 +184,23 @@ describe('training runner recovery', () => {
       'roles.conllu',
     );
     const roleTagger = { embedding_dim: 8, units: 8, lstm_layers: 1, batch_size: 16 };
-    const killedJob = (await (
-      await postJob(first.baseUrl, {
-        task: 'semantic-role-labeling',
-        dataset_id: datasetId,
-        model: 'killed-srl',
-        hyperparameters: { ...roleTagger, epochs: 500, patience: 500 },
-      })
-    ).json()) as { id: string };
-    const queuedJob = (await (
-      await postJob(first.baseUrl, {
-        task: 'semantic-role-labeling',
-        dataset_id: datasetId,
-        model: 'queued-srl',
-        hyperparameters: { ...roleTagger, epochs: 1 },
-      })
-    ).json()) as { id: string };
+    const killedJobId = await createJob(first.baseUrl, {
+      task: 'semantic-role-labeling',
+      dataset_id: datasetId,
+      model: 'killed-srl',
+      hyperparameters: { ...roleTagger, epochs: 500, patience: 500 },
+    });
+    const queuedJobId = await createJob(first.baseUrl, {
+      task: 'semantic-role-labeling',
+      dataset_id: datasetId,
+      model: 'queued-srl',
+      hyperparameters: { ...roleTagger, epochs: 1 },
+    });
 
-    await waitForJob(first.baseUrl, killedJob.id, (job) => (job['epoch'] as number) >= 1);
-    first.child.kill('SIGKILL');
-    await once(first.child, 'exit');
+    await waitForJob(first.baseUrl, killedJobId, (job) => (job['epoch'] as number) >= 1);
+    const { second } = await restartAfterKill(first, killedJobId);
 
-    const second = await startServer();
-    const failed = await waitForJob(
-      second.baseUrl,
-      killedJob.id,
-      (job) => job['state'] !== 'running',
-    );
-    expect(failed['state']).toBe('failed');
-    expect((failed['error'] as { message: string }).message).toContain(
-      'interrupted by a server restart',
-    );
-    const leftovers = (await readdir(join(env['MAAS_DATA_DIR'] as string, 'tmp'))).filter((name) =>
-      name.startsWith(`train-${first.child.pid}-`),
-    );
-    expect(leftovers).toEqual([]);
-
-    const succeeded = await waitForJob(second.baseUrl, queuedJob.id, (job) =>
-      ['succeeded', 'failed'].includes(job['state'] as string),
-    );
+    const succeeded = await waitForFinish(second.baseUrl, queuedJobId);
     expect(succeeded['state']).toBe('succeeded');
     const model = (await (await fetch(`${second.baseUrl}/v1/models/queued-srl`)).json()) as {
       task: string;
@@ -239,7 +208,6 @@ describe('training runner recovery', () => {
     expect(model.task).toBe('semantic-role-labeling');
     expect((await fetch(`${second.baseUrl}/v1/models/killed-srl`)).status).toBe(404);
 
-    second.child.kill('SIGTERM');
-    await once(second.child, 'exit');
+    await stopServer(second);
   }, 120_000);
 });

@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /** One server-sent event as the client parsed it. */
 export interface ReceivedEvent {
   id: number;
@@ -52,6 +54,57 @@ export function postJob(baseUrl: string, body: Record<string, unknown>): Promise
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** Body of an error response of the API. */
+export interface ErrorBody {
+  error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
+}
+
+/** Posts a training job, checks that the server queued it (201) and returns its id. */
+export async function createJob(baseUrl: string, body: Record<string, unknown>): Promise<string> {
+  const response = await postJob(baseUrl, body);
+  expect(response.status, await response.clone().text()).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Checks the status and error code of an error response and returns its body. */
+export async function expectError(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<ErrorBody> {
+  const body = (await response.json()) as ErrorBody;
+  expect(response.status, JSON.stringify(body)).toBe(status);
+  expect(body.error.code).toBe(code);
+  return body;
+}
+
+/** Returns the states of a job's `state` events, in order. */
+export function stateSequence(events: ReceivedEvent[]): unknown[] {
+  return events.filter((event) => event.type === 'state').map((event) => event.data['state']);
+}
+
+/**
+ * Reads the events of job `jobId` and posts its cancel, with `headers`, at the first `epoch`
+ * event. Returns the events and the HTTP status of the cancel, which is undefined when the job
+ * ended before an epoch.
+ */
+export async function readEventsCancellingAtEpoch(
+  baseUrl: string,
+  jobId: string,
+  headers: Record<string, string> = {},
+): Promise<{ events: ReceivedEvent[]; cancelStatus: number | undefined }> {
+  let cancelStatus: Promise<number> | undefined;
+  const events = await readEvents(baseUrl, jobId, (event) => {
+    if (event.type === 'epoch' && cancelStatus === undefined) {
+      cancelStatus = fetch(`${baseUrl}/v1/training-jobs/${jobId}/cancel`, {
+        method: 'POST',
+        headers,
+      }).then((response) => response.status);
+    }
+  });
+  return { events, cancelStatus: await cancelStatus };
 }
 
 /**

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaasError } from '../../src/errors/index.js';
 import { closeDatabase, migrateToLatest, openDatabase } from '../../src/storage/index.js';
 import { JobStore, type NewJob } from '../../src/training/jobs/job-store.js';
+import { insertDatasetRow } from '../helpers/dataset-row.js';
 import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
 
 let root: string;
@@ -18,22 +19,7 @@ beforeAll(async () => {
   await migrateToLatest(db);
   store = new JobStore(db);
   // The dataset row that every job of these tests reads.
-  await db
-    .insertInto('datasets')
-    .values({
-      id: 'a'.repeat(64),
-      name: 'reviews.csv',
-      format: 'csv',
-      kind: 'text-classification',
-      task: 'text-classification',
-      read_options: '{}',
-      labels: '["0","1"]',
-      statistics: '{}',
-      file_path: `datasets/${'a'.repeat(64)}/data.csv`,
-      size_bytes: 1,
-      created_at: new Date().toISOString(),
-    })
-    .execute();
+  await insertDatasetRow(db, 'a'.repeat(64));
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import {
   failInterruptedJobs,
   removeStaleTrainingFolders,
 } from '../../src/training/jobs/recovery.js';
+import { insertDatasetRow } from '../helpers/dataset-row.js';
 import { makeTempDir, removeTempDir } from '../helpers/sentiment-fixture.js';
 
 let root: string;
@@ -24,22 +25,7 @@ beforeAll(async () => {
   db = openDatabase(join(root, 'maas.db'));
   await migrateToLatest(db);
   store = new JobStore(db);
-  await db
-    .insertInto('datasets')
-    .values({
-      id: 'c'.repeat(64),
-      name: 'reviews.csv',
-      format: 'csv',
-      kind: 'text-classification',
-      task: 'text-classification',
-      read_options: '{}',
-      labels: '["0","1"]',
-      statistics: '{}',
-      file_path: `datasets/${'c'.repeat(64)}/data.csv`,
-      size_bytes: 1,
-      created_at: new Date().toISOString(),
-    })
-    .execute();
+  await insertDatasetRow(db, 'c'.repeat(64));
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { trainAndRegisterClassifier } from '../train-and-register.js';
 import type { EventWriter } from './event-writer.js';
 import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
+import { jobReport, readJobDatasets } from './job-run.js';
 
 /** Hyperparameters a classifier job takes, by their snake_case request names. */
 const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
@@ -77,11 +78,7 @@ export const CLASSIFIER_JOB_TRAINER: JobTrainer = {
   },
 
   async run(context: AppContext, job: JobRecord, { events, signal, cancelTimeoutMs }) {
-    const dataset = await context.datasets.get(job.datasetId);
-    const validation =
-      job.validationDatasetId === null
-        ? undefined
-        : await context.datasets.get(job.validationDatasetId);
+    const { training: dataset, validation } = await readJobDatasets(context, job);
     const { version, result } = await trainAndRegisterClassifier(context, {
       ...classificationOptions(dataset),
       file: context.datasets.filePath(dataset),
@@ -106,16 +103,7 @@ export const CLASSIFIER_JOB_TRAINER: JobTrainer = {
       signal,
       cancelTimeoutMs,
     });
-    return {
-      version,
-      report: {
-        model: version.name,
-        model_version: version.version,
-        best_epoch: result.bestEpoch,
-        duration_ms: result.durationMs,
-        validation: result.validationReport,
-      },
-    };
+    return { version, report: jobReport(version, result, result.validationReport) };
   },
 };
 

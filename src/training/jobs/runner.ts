@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 
 import type { AppContext } from '../../app/context.js';
 import { MaasError, isMaasError } from '../../errors/index.js';
-import { TRAINING_TEMP_DIR } from '../train-and-register.js';
+import { TRAINING_TEMP_DIR } from '../output-dir.js';
 import type { JobEventHub } from './events.js';
 import { EventWriter } from './event-writer.js';
 import { failInterruptedJobs, removeStaleTrainingFolders } from './recovery.js';

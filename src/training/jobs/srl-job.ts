@@ -1,9 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
-import { copyFiles } from '../../storage/index.js';
 import { SEMANTIC_ROLE_LABELING_TASK } from '../../tasks/srl-tagger-file.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
 import { isArgumentRole } from '../evaluation/argument-report.js';
@@ -11,14 +7,13 @@ import type { SrlHyperparameters } from '../srl/model.js';
 import type { ConlluFile, SrlTrainingResult } from '../srl/pipeline.js';
 import { srlModelCard } from '../srl/register.js';
 import { heldOutValidationCount } from '../sequence/split.js';
-import { TRAINING_TEMP_DIR } from '../train-and-register.js';
 import type { WorkerTrainers } from '../worker/messages.js';
-import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
 import { toCamelCase } from './classifier-job.js';
 import type { EventWriter } from './event-writer.js';
 import { checkHyperparameterValues, type HyperparameterRule } from './hyperparameter-checks.js';
 import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
+import { runWorkerJob } from './worker-job.js';
 
 /**
  * Hyperparameters a role tagger job takes, by their snake_case request names, with the names
@@ -98,67 +93,32 @@ export const SRL_JOB_TRAINER: JobTrainer = {
     }
   },
 
-  async run(context, job, { events, signal, cancelTimeoutMs }) {
-    const dataset = await context.datasets.get(job.datasetId);
-    const validation =
-      job.validationDatasetId === null
-        ? undefined
-        : await context.datasets.get(job.validationDatasetId);
-    // The process id in the name lets a later start remove the folders of a crashed run.
-    const outputDir = join(
-      context.dataDir,
-      TRAINING_TEMP_DIR,
-      `train-${process.pid}-${crypto.randomUUID()}`,
-    );
-    await mkdir(outputDir, { recursive: true });
-    try {
-      const request: WorkerTrainers['srl']['request'] = {
-        training: conlluFile(context, dataset),
+  run(context, job, options) {
+    return runWorkerJob(context, job, options, {
+      trainer: 'srl',
+      task: SEMANTIC_ROLE_LABELING_TASK,
+      request: ({ training, validation }, outputDir) => ({
+        training: conlluFile(context, training),
         ...(validation === undefined ? {} : { validation: conlluFile(context, validation) }),
         validationFraction: job.validationSplit,
         hyperparameters: toSrlHyperparameters(job.hyperparameters),
         outputDir,
-      };
-      const result = await runInWorker('srl', request, {
-        onEvent: (event) => writeSrlEvent(events, event),
-        signal,
-        terminateAfterMs: cancelTimeoutMs,
-      });
-      const modelCard = srlModelCard({
-        hyperparameters: result.hyperparameters,
-        roles: result.roles,
-        parameterCount: result.parameterCount,
-        training: trainingFields(job, dataset, validation, result),
-        bestEpoch: result.bestEpoch,
-        history: result.history,
-        vocabularySize: result.vocabularySize,
-        validation: result.validation,
-        test: null,
-        onnxParity: result.onnxParity,
-      });
-      // A cancel that came while the export finished must not register a version.
-      throwIfCancelled(signal);
-      const version = await context.registry.createVersion({
-        name: job.modelName,
-        task: SEMANTIC_ROLE_LABELING_TASK,
-        runtime: 'onnx',
-        modelCard,
-        ...(job.alias === null ? {} : { alias: job.alias }),
-        writeFiles: (dir) => copyFiles(outputDir, dir),
-      });
-      return {
-        version,
-        report: {
-          model: version.name,
-          model_version: version.version,
-          best_epoch: result.bestEpoch,
-          duration_ms: result.durationMs,
+      }),
+      writeEvent: writeSrlEvent,
+      modelCard: ({ training, validation }, result) =>
+        srlModelCard({
+          hyperparameters: result.hyperparameters,
+          roles: result.roles,
+          parameterCount: result.parameterCount,
+          training: trainingFields(job, training, validation, result),
+          bestEpoch: result.bestEpoch,
+          history: result.history,
+          vocabularySize: result.vocabularySize,
           validation: result.validation,
-        },
-      };
-    } finally {
-      await rm(outputDir, { recursive: true, force: true });
-    }
+          test: null,
+          onnxParity: result.onnxParity,
+        }),
+    });
   },
 };
 

@@ -1,11 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
-import { copyFiles } from '../../storage/index.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
-import type { ConllFile } from '../tagging/pipeline.js';
+import type { ConllFile, TaggerTrainingResult } from '../tagging/pipeline.js';
 import {
   DEFAULT_TAGGER_HYPERPARAMETERS,
   type TaggerArchitecture,
@@ -14,8 +10,6 @@ import {
 import { taggerModelCard } from '../tagging/register.js';
 import { TOKEN_UNITS } from '../tagging/token-splitter.js';
 import { DEFAULT_WORD_FEATURE_HYPERPARAMETERS } from '../tagging/word-features.js';
-import { TRAINING_TEMP_DIR } from '../train-and-register.js';
-import { runInWorker, throwIfCancelled } from '../worker/run-in-worker.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { toCamelCase } from './classifier-job.js';
 import type { EventWriter } from './event-writer.js';
@@ -24,7 +18,9 @@ import {
   invalidHyperparameter,
   type HyperparameterRule,
 } from './hyperparameter-checks.js';
+import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
+import { runWorkerJob } from './worker-job.js';
 
 /** Hyperparameters a tagger job takes, by their snake_case request names. */
 const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof TaggerHyperparameters>> = {
@@ -115,22 +111,12 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
     });
   },
 
-  async run(context, job, { events, signal, cancelTimeoutMs }) {
-    const dataset = await context.datasets.get(job.datasetId);
-    const validation =
-      job.validationDatasetId === null
-        ? undefined
-        : await context.datasets.get(job.validationDatasetId);
-    // The process id in the name lets a later start remove the folders of a crashed run.
-    const outputDir = join(
-      context.dataDir,
-      TRAINING_TEMP_DIR,
-      `train-${process.pid}-${crypto.randomUUID()}`,
-    );
-    await mkdir(outputDir, { recursive: true });
-    try {
-      const request: WorkerTrainers['tagger']['request'] = {
-        training: conllFile(context, dataset),
+  run(context, job, options) {
+    return runWorkerJob(context, job, options, {
+      trainer: 'tagger',
+      task: 'token-classification',
+      request: ({ training, validation }, outputDir) => ({
+        training: conllFile(context, training),
         ...(validation === undefined ? {} : { validation: conllFile(context, validation) }),
         validationFraction: job.validationSplit,
         hyperparameters: {
@@ -138,69 +124,56 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
           architecture: job.architecture as TaggerArchitecture,
         },
         outputDir,
-      };
-      const result = await runInWorker('tagger', request, {
-        onEvent: (event) => writeTaggerEvent(events, event),
-        signal,
-        terminateAfterMs: cancelTimeoutMs,
-      });
-      const modelCard = taggerModelCard({
-        hyperparameters: result.hyperparameters,
-        tags: result.tags,
-        training: {
-          source: `dataset ${dataset.name} (${dataset.id})`,
-          dataset: {
-            file: dataset.name,
-            // A dataset's id is the SHA-256 of its bytes.
-            sha256: dataset.id,
-            sentences: result.dataset.sentences,
-            tokens: result.dataset.tokens,
-            repaired_tags: result.dataset.repairedTags,
-          },
-          split: {
-            seed: result.hyperparameters.seed,
-            test_fraction: 0,
-            validation_fraction: validation === undefined ? job.validationSplit : null,
-            validation_dataset: validation === undefined ? null : validation.id,
-            train_sentences: result.trainSentences,
-            validation_sentences: result.validationSentences,
-            test_sentences: 0,
-          },
-          duration_ms: result.durationMs,
-          command: `training job ${job.id}`,
-        },
-        bestEpoch: result.bestEpoch,
-        history: result.history,
-        vocabularySize: result.vocabularySize,
-        validation: result.validation,
-        test: null,
-        onnxParity: result.onnxParity,
-      });
-      // A cancel that came while the export finished must not register a version.
-      throwIfCancelled(signal);
-      const version = await context.registry.createVersion({
-        name: job.modelName,
-        task: 'token-classification',
-        runtime: 'onnx',
-        modelCard: { ...modelCard, parameters: result.parameterCount },
-        ...(job.alias === null ? {} : { alias: job.alias }),
-        writeFiles: (dir) => copyFiles(outputDir, dir),
-      });
-      return {
-        version,
-        report: {
-          model: version.name,
-          model_version: version.version,
-          best_epoch: result.bestEpoch,
-          duration_ms: result.durationMs,
+      }),
+      writeEvent: writeTaggerEvent,
+      modelCard: ({ training, validation }, result) => ({
+        ...taggerModelCard({
+          hyperparameters: result.hyperparameters,
+          tags: result.tags,
+          training: trainingFields(job, training, validation, result),
+          bestEpoch: result.bestEpoch,
+          history: result.history,
+          vocabularySize: result.vocabularySize,
           validation: result.validation,
-        },
-      };
-    } finally {
-      await rm(outputDir, { recursive: true, force: true });
-    }
+          test: null,
+          onnxParity: result.onnxParity,
+        }),
+        parameters: result.parameterCount,
+      }),
+    });
   },
 };
+
+/** Model card `training` fields of a job: the dataset, the split and the job that trained it. */
+function trainingFields(
+  job: JobRecord,
+  dataset: DatasetRecord,
+  validation: DatasetRecord | undefined,
+  result: TaggerTrainingResult,
+): Record<string, unknown> {
+  return {
+    source: `dataset ${dataset.name} (${dataset.id})`,
+    dataset: {
+      file: dataset.name,
+      // A dataset's id is the SHA-256 of its bytes.
+      sha256: dataset.id,
+      sentences: result.dataset.sentences,
+      tokens: result.dataset.tokens,
+      repaired_tags: result.dataset.repairedTags,
+    },
+    split: {
+      seed: result.hyperparameters.seed,
+      test_fraction: 0,
+      validation_fraction: validation === undefined ? job.validationSplit : null,
+      validation_dataset: validation === undefined ? null : validation.id,
+      train_sentences: result.trainSentences,
+      validation_sentences: result.validationSentences,
+      test_sentences: 0,
+    },
+    duration_ms: result.durationMs,
+    command: `training job ${job.id}`,
+  };
+}
 
 /**
  * Checks the snake_case hyperparameters of a tagger job.

@@ -6,7 +6,11 @@ import {
   type SemanticRoleReadOptions,
 } from '../datasets/conllu-srl.js';
 import { readUtf8File } from '../datasets/text-file.js';
-import type { OnnxParity } from '../onnx-export/verify.js';
+import {
+  type SequenceTrainingOutcome,
+  type SequenceTrainingRequest,
+  type WithStartedSizes,
+} from '../sequence/worker-pipeline.js';
 import { groupBySentence, roleSet, splitSrlSentences, type SrlExample } from './instances.js';
 import { DEFAULT_SRL_HYPERPARAMETERS, type SrlHyperparameters } from './model.js';
 import { writeSrlTaggerArtifacts } from './register.js';
@@ -19,38 +23,21 @@ export interface ConlluFile {
 }
 
 /** Everything a training worker needs to train a role tagger, as plain data. */
-export interface SrlTrainingRequest {
-  training: ConlluFile;
-  /** File used whole as the validation set, in place of holding out `validationFraction`. */
-  validation?: ConlluFile;
-  /** Fraction of the training sentences held out for early stopping and model selection. */
-  validationFraction: number;
-  /** Overrides of {@link DEFAULT_SRL_HYPERPARAMETERS}. */
-  hyperparameters: Partial<SrlHyperparameters>;
-  /** Folder that receives `model.onnx` and `tagger.json`. */
-  outputDir: string;
-}
+export type SrlTrainingRequest = SequenceTrainingRequest<ConlluFile, SrlHyperparameters>;
 
 /** Events of a role tagger run in a worker. Its `started` event adds the validation size and epochs. */
-export type SrlPipelineEvent =
-  | Exclude<SrlTrainingEvent, { type: 'started' }>
-  | (Extract<SrlTrainingEvent, { type: 'started' }> & {
-      validationPredicates: number;
-      epochs: number;
-    });
+export type SrlPipelineEvent = WithStartedSizes<
+  SrlTrainingEvent,
+  { validationPredicates: number; epochs: number }
+>;
 
 /** Outcome of a role tagger run in a worker, as plain data. */
-export interface SrlTrainingResult {
-  hyperparameters: SrlHyperparameters;
+export interface SrlTrainingResult extends SequenceTrainingOutcome<
+  SrlHyperparameters,
+  SrlEpochMetrics,
+  ArgumentReport
+> {
   roles: string[];
-  history: SrlEpochMetrics[];
-  bestEpoch: number;
-  vocabularySize: number;
-  parameterCount: number;
-  durationMs: number;
-  /** Argument report of the validation predicates at the best epoch. */
-  validation: ArgumentReport;
-  onnxParity: OnnxParity;
   /** Size of the training file, for the model card. */
   dataset: {
     sentences: number;
@@ -60,8 +47,6 @@ export interface SrlTrainingResult {
     roleCounts: Record<string, number>;
     senseColumn: number;
   };
-  trainSentences: number;
-  validationSentences: number;
   trainPredicates: number;
   validationPredicates: number;
 }

@@ -1,9 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry, VersionRecord } from '../../registry/index.js';
 import { loadOnnxGraph, ONNX_MODEL_FILE } from '../../runtimes/onnx/session.js';
-import { copyFiles } from '../../storage/index.js';
 import {
   SEMANTIC_ROLE_LABELING_TASK,
   SRL_TAGGER_FORMAT,
@@ -20,6 +18,8 @@ import {
 } from '../evaluation/argument-report.js';
 import { exportSrlTaggerToOnnx } from '../onnx-export/srl-tagger.js';
 import { ONNX_PARITY_TOLERANCE, type OnnxParity } from '../onnx-export/verify.js';
+import { sequenceModelCard, type SequenceCardFields } from '../sequence/model-card.js';
+import { registerStagedVersion } from '../sequence/register-staged.js';
 import { predicateIndicator, type SrlExample } from './instances.js';
 import type { SrlHyperparameters } from './model.js';
 import {
@@ -149,8 +149,8 @@ export async function registerSrlTagger(
   trained: TrainedSrlTagger,
   options: RegisterSrlTaggerOptions,
 ): Promise<VersionRecord> {
-  const staging = await mkdtemp(join(tmpdir(), 'maas-srl-'));
-  try {
+  const version = { ...options, task: SEMANTIC_ROLE_LABELING_TASK };
+  return registerStagedVersion(registry, 'maas-srl-', version, async (staging) => {
     const hp = options.hyperparameters;
     const parity = await writeSrlTaggerArtifacts(trained, hp, options.validation, staging);
     let test: ArgumentReport | null = null;
@@ -160,63 +160,37 @@ export async function registerSrlTagger(
         predictRoles(trained.model, trained.vocabulary, trained.roles, options.test, hp.maxLength),
       );
     }
-    return await registry.createVersion({
-      name: options.name,
-      task: SEMANTIC_ROLE_LABELING_TASK,
-      runtime: 'onnx',
+    return srlModelCard({
       ...(options.description === undefined ? {} : { description: options.description }),
-      modelCard: srlModelCard({
-        ...(options.description === undefined ? {} : { description: options.description }),
-        hyperparameters: hp,
-        roles: trained.roles,
-        parameterCount: trained.model.countParams(),
-        ...(options.training === undefined ? {} : { training: options.training }),
-        bestEpoch: trained.bestEpoch,
-        history: trained.history,
-        vocabularySize: trained.vocabulary.size,
-        validation: trained.validation,
-        test,
-        onnxParity: parity,
-      }),
-      ...(options.alias === undefined ? {} : { alias: options.alias }),
-      writeFiles: (dir) => copyFiles(staging, dir),
+      hyperparameters: hp,
+      roles: trained.roles,
+      parameterCount: trained.model.countParams(),
+      ...(options.training === undefined ? {} : { training: options.training }),
+      bestEpoch: trained.bestEpoch,
+      history: trained.history,
+      vocabularySize: trained.vocabulary.size,
+      validation: trained.validation,
+      test,
+      onnxParity: parity,
     });
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Outcome of a role tagger training run, as its model card records it. */
-export interface SrlCardFields {
-  description?: string;
-  hyperparameters: SrlHyperparameters;
+export interface SrlCardFields extends SequenceCardFields<
+  SrlHyperparameters,
+  SrlEpochMetrics,
+  ArgumentReport
+> {
   roles: readonly string[];
   parameterCount: number;
-  /** Model card `training` fields: data source, split, command and the like. */
-  training?: Record<string, unknown>;
-  bestEpoch: number;
-  history: readonly SrlEpochMetrics[];
-  vocabularySize: number;
-  validation: ArgumentReport;
-  test: ArgumentReport | null;
-  onnxParity: OnnxParity;
 }
 
 /** Builds the `model-card.json` of a `semantic-role-labeling` version. */
 export function srlModelCard(fields: SrlCardFields): Record<string, unknown> {
-  return {
-    description: fields.description ?? null,
+  return sequenceModelCard(fields, {
     architecture: 'bilstm-predicate-indicator',
-    labels: [...fields.roles],
+    labels: fields.roles,
     parameters: fields.parameterCount,
-    training: {
-      ...fields.training,
-      hyperparameters: fields.hyperparameters,
-      best_epoch: fields.bestEpoch,
-      history: fields.history,
-    },
-    vocabulary_size: fields.vocabularySize,
-    metrics: { validation: fields.validation, test: fields.test },
-    onnx_parity: fields.onnxParity,
-  };
+  });
 }

@@ -1,7 +1,11 @@
 import { parseConllText, type TokenClassificationReadOptions } from '../datasets/conll.js';
 import { readUtf8File } from '../datasets/text-file.js';
 import type { SpanReport } from '../evaluation/span-report.js';
-import type { OnnxParity } from '../onnx-export/verify.js';
+import {
+  type SequenceTrainingOutcome,
+  type SequenceTrainingRequest,
+  type WithStartedSizes,
+} from '../sequence/worker-pipeline.js';
 import { writeTaggerArtifacts } from './artifacts.js';
 import { DEFAULT_TAGGER_HYPERPARAMETERS, type TaggerHyperparameters } from './model.js';
 import { assertTagsSeen, splitSentences, tagSet } from './split.js';
@@ -18,43 +22,27 @@ export interface ConllFile {
   readOptions: TokenClassificationReadOptions;
 }
 
-/** Everything a training worker needs to train a tagger, as plain data that crosses a worker. */
-export interface TaggerTrainingRequest {
-  training: ConllFile;
-  /** File used whole as the validation set, in place of holding out `validationFraction`. */
-  validation?: ConllFile;
-  /** Fraction of the training sentences held out for early stopping and model selection. */
-  validationFraction: number;
-  /** Overrides of the defaults. `unit` defaults to `character` for Chinese data, else `word`. */
-  hyperparameters: Partial<TaggerHyperparameters>;
-  /** Folder that receives `model.onnx` and `tagger.json`. */
-  outputDir: string;
-}
+/**
+ * Everything a training worker needs to train a tagger, as plain data that crosses a worker.
+ * A `unit` the hyperparameters leave out defaults to `character` for Chinese data, else `word`.
+ */
+export type TaggerTrainingRequest = SequenceTrainingRequest<ConllFile, TaggerHyperparameters>;
 
 /** Events of a tagger run in a worker, whose `started` event adds the validation size and epochs. */
-export type TaggerPipelineEvent =
-  | Exclude<TaggerTrainingEvent, { type: 'started' }>
-  | (Extract<TaggerTrainingEvent, { type: 'started' }> & {
-      validationSentences: number;
-      epochs: number;
-    });
+export type TaggerPipelineEvent = WithStartedSizes<
+  TaggerTrainingEvent,
+  { validationSentences: number; epochs: number }
+>;
 
 /** Outcome of a tagger run in a worker, as plain data. */
-export interface TaggerTrainingResult {
-  hyperparameters: TaggerHyperparameters;
+export interface TaggerTrainingResult extends SequenceTrainingOutcome<
+  TaggerHyperparameters,
+  TaggerEpochMetrics,
+  SpanReport
+> {
   tags: string[];
-  history: TaggerEpochMetrics[];
-  bestEpoch: number;
-  vocabularySize: number;
-  parameterCount: number;
-  durationMs: number;
-  /** Span report of the validation set at the best epoch. */
-  validation: SpanReport;
-  onnxParity: OnnxParity;
   /** Size of the training file, for the model card. */
   dataset: { sentences: number; tokens: number; repairedTags: number };
-  trainSentences: number;
-  validationSentences: number;
 }
 
 /**

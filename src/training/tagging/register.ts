@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Registry, VersionRecord } from '../../registry/index.js';
-import { copyFiles } from '../../storage/index.js';
 import { computeSpanReport, type SpanReport } from '../evaluation/span-report.js';
+import { sequenceModelCard, type SequenceCardFields } from '../sequence/model-card.js';
+import { registerStagedVersion } from '../sequence/register-staged.js';
 import { writeTaggerArtifacts } from './artifacts.js';
 import type { TaggerHyperparameters } from './model.js';
-import type { OnnxParity } from '../onnx-export/verify.js';
 import {
   predictTags,
   type TaggedSentence,
@@ -39,8 +36,8 @@ export async function registerTagger(
   trained: TrainedTagger,
   options: RegisterTaggerOptions,
 ): Promise<VersionRecord> {
-  const staging = await mkdtemp(join(tmpdir(), 'maas-tagger-'));
-  try {
+  const version = { ...options, task: 'token-classification' };
+  return registerStagedVersion(registry, 'maas-tagger-', version, async (staging) => {
     const parity = await writeTaggerArtifacts(
       trained,
       options.hyperparameters,
@@ -64,57 +61,31 @@ export async function registerTagger(
         { ignoreTypes: options.ignoreTypes ?? [] },
       );
     }
-    return await registry.createVersion({
-      name: options.name,
-      task: 'token-classification',
-      runtime: 'onnx',
-      ...(options.description === undefined ? {} : { description: options.description }),
-      modelCard: taggerModelCard({
-        ...options,
-        bestEpoch: trained.bestEpoch,
-        history: trained.history,
-        vocabularySize: trained.vocabulary.size,
-        validation: trained.validation,
-        test,
-        onnxParity: parity,
-      }),
-      ...(options.alias === undefined ? {} : { alias: options.alias }),
-      writeFiles: (dir) => copyFiles(staging, dir),
+    return taggerModelCard({
+      ...options,
+      bestEpoch: trained.bestEpoch,
+      history: trained.history,
+      vocabularySize: trained.vocabulary.size,
+      validation: trained.validation,
+      test,
+      onnxParity: parity,
     });
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Outcome of a tagger training run, as its model card records it. */
-export interface TaggerCardFields {
-  description?: string;
-  hyperparameters: TaggerHyperparameters;
+export interface TaggerCardFields extends SequenceCardFields<
+  TaggerHyperparameters,
+  TaggerEpochMetrics,
+  SpanReport
+> {
   tags: readonly string[];
-  /** Model card `training` fields: data source, split, command and the like. */
-  training?: Record<string, unknown>;
-  bestEpoch: number;
-  history: readonly TaggerEpochMetrics[];
-  vocabularySize: number;
-  validation: SpanReport;
-  test: SpanReport | null;
-  onnxParity: OnnxParity;
 }
 
 /** Builds the `model-card.json` of a tagger version. */
 export function taggerModelCard(fields: TaggerCardFields): Record<string, unknown> {
-  return {
-    description: fields.description ?? null,
+  return sequenceModelCard(fields, {
     architecture: fields.hyperparameters.architecture,
-    labels: [...fields.tags],
-    training: {
-      ...fields.training,
-      hyperparameters: fields.hyperparameters,
-      best_epoch: fields.bestEpoch,
-      history: fields.history,
-    },
-    vocabulary_size: fields.vocabularySize,
-    metrics: { validation: fields.validation, test: fields.test },
-    onnx_parity: fields.onnxParity,
-  };
+    labels: fields.tags,
+  });
 }
