@@ -255,6 +255,15 @@ export const SETTINGS = [
       'Training jobs that the server runs at the same time, each in a worker thread; later jobs wait in the queue.',
   },
   {
+    name: 'training.max_parameters',
+    type: 'integer',
+    default: 100_000_000,
+    min: 1,
+    max: 10_000_000_000,
+    description:
+      'Most trainable weights that the model of one training job may have, estimated from its hyperparameters with the vocabulary at its largest size; a job over it is rejected before it is queued.',
+  },
+  {
     name: 'training.cancel_timeout_ms',
     type: 'integer',
     default: 5000,

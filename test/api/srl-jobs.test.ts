@@ -420,6 +420,13 @@ describe('role tagger job checks', () => {
       'hyperparameters.lstm_layers',
     ],
     [
+      'model over training.max_parameters',
+      { hyperparameters: { lstm_layers: 64, units: 2048 } },
+      422,
+      'MAAS_ERR_TRAINING_INVALID',
+      'hyperparameters',
+    ],
+    [
       'fractional predicate_embedding_dim',
       { hyperparameters: { predicate_embedding_dim: 2.5 } },
       422,

@@ -336,6 +336,22 @@ describe('training job validation', () => {
     expect(error.param).toBe(param);
   });
 
+  it('rejects a model over training.max_parameters', async () => {
+    const response = await postJob(baseUrl, {
+      dataset_id: datasetId,
+      model: 'm',
+      hyperparameters: { vocabulary_size: 1_000_000, embedding_dim: 2048 },
+    });
+
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as {
+      error: { code: string; message: string; param: string };
+    };
+    expect(error.code).toBe('MAAS_ERR_TRAINING_INVALID');
+    expect(error.param).toBe('hyperparameters');
+    expect(error.message).toContain('over training.max_parameters (100,000,000)');
+  });
+
   it('returns 404 for an unknown job', async () => {
     await expectError(
       await fetch(`${baseUrl}/v1/training-jobs/job-missing`),

@@ -13,6 +13,7 @@ import type { EventWriter } from './event-writer.js';
 import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
 import { jobReport, readJobDatasets } from './job-run.js';
+import { estimateClassifierParameters } from './parameter-estimate.js';
 
 /** Hyperparameters a classifier job takes, by their snake_case request names. */
 const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
@@ -54,6 +55,10 @@ export const CLASSIFIER_JOB_TRAINER: JobTrainer = {
       throw withRequestName(error);
     }
     return camel;
+  },
+
+  estimateParameters(architecture, hyperparameters) {
+    return estimateClassifierParameters(architecture, hyperparameters);
   },
 
   async checkData(_store, { training, validation }) {

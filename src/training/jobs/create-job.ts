@@ -20,6 +20,12 @@ export interface JobRequest {
   alias?: string;
 }
 
+/** Limits of the server that a job request must keep. */
+export interface JobLimits {
+  /** `training.max_parameters`: most trainable weights of the model of one job. */
+  maxParameters: number;
+}
+
 /** Default of `validation_split`, as for `maas train`. */
 export const DEFAULT_VALIDATION_SPLIT = 0.1;
 
@@ -34,7 +40,11 @@ export const DEFAULT_VALIDATION_SPLIT = 0.1;
  * labels, invalid hyperparameters, and for a validation set with a label or tag that the
  * training data lacks, named in the message and in `details`.
  */
-export async function prepareJob(datasets: DatasetStore, request: JobRequest): Promise<NewJob> {
+export async function prepareJob(
+  datasets: DatasetStore,
+  request: JobRequest,
+  limits: JobLimits,
+): Promise<NewJob> {
   assertModelName(request.model, 'model');
   if (request.alias !== undefined) assertAlias(request.alias, 'alias');
   const dataset = await datasets.get(request.dataset_id);
@@ -43,6 +53,7 @@ export async function prepareJob(datasets: DatasetStore, request: JobRequest): P
   const architecture = checkArchitecture(task, request.architecture ?? TRAINABLE[task][0]);
   checkDatasetKind(dataset, task, trainer, 'dataset_id');
   const hyperparameters = trainer.checkHyperparameters(architecture, request.hyperparameters ?? {});
+  checkParameterBudget(trainer.estimateParameters(architecture, hyperparameters), limits);
   const validationSplit = request.validation_split ?? DEFAULT_VALIDATION_SPLIT;
   if (!(validationSplit > 0 && validationSplit < 1)) {
     throw new MaasError(
@@ -120,4 +131,17 @@ function checkDatasetKind(
       { param, details: { kind: dataset.kind, expected: trainer.datasetKind } },
     );
   }
+}
+
+/**
+ * Rejects a job whose model could have more weights than `training.max_parameters`, so that
+ * one request cannot make the server allocate more memory than it has.
+ */
+function checkParameterBudget(estimate: number, limits: JobLimits): void {
+  if (estimate <= limits.maxParameters) return;
+  throw new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `the hyperparameters allow a model of up to ${estimate.toLocaleString('en-US')} weights, over training.max_parameters (${limits.maxParameters.toLocaleString('en-US')}); lower vocabulary_size, embedding_dim, units or the number of layers, or raise the setting`,
+    { param: 'hyperparameters', details: { estimate, max_parameters: limits.maxParameters } },
+  );
 }

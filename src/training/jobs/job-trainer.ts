@@ -44,6 +44,11 @@ export interface JobTrainer {
     hyperparameters: Record<string, unknown>,
   ): Record<string, unknown>;
   /**
+   * Returns an upper estimate of the trainable weights of a model with the camelCase
+   * `hyperparameters` that {@link checkHyperparameters} returned, before any data is read.
+   */
+  estimateParameters(architecture: string, hyperparameters: Record<string, unknown>): number;
+  /**
    * Checks that the datasets can train the job, so that a job that cannot train is rejected
    * before it is queued.
    *

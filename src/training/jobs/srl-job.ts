@@ -14,6 +14,7 @@ import { checkHyperparameterValues, type HyperparameterRule } from './hyperparam
 import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
 import { runWorkerJob } from './worker-job.js';
+import { estimateSrlParameters } from './parameter-estimate.js';
 
 /**
  * Hyperparameters a role tagger job takes, by their snake_case request names, with the names
@@ -67,6 +68,10 @@ export const SRL_JOB_TRAINER: JobTrainer = {
   checkHyperparameters(_architecture, hyperparameters) {
     checkHyperparameterValues(hyperparameters, HYPERPARAMETER_RULES, 'a role tagger');
     return toCamelCase(hyperparameters, HYPERPARAMETER_NAMES);
+  },
+
+  estimateParameters(_architecture, hyperparameters) {
+    return estimateSrlParameters(toSrlHyperparameters(hyperparameters));
   },
 
   async checkData(_store, { training, validation }, job) {

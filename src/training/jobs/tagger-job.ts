@@ -21,6 +21,7 @@ import {
 import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
 import { runWorkerJob } from './worker-job.js';
+import { estimateTaggerParameters } from './parameter-estimate.js';
 
 /** Hyperparameters a tagger job takes, by their snake_case request names. */
 const HYPERPARAMETER_NAMES: Readonly<Record<string, keyof TaggerHyperparameters>> = {
@@ -82,6 +83,10 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
   checkHyperparameters(_architecture, hyperparameters) {
     checkTaggerHyperparameters(hyperparameters);
     return toCamelCase(hyperparameters, HYPERPARAMETER_NAMES);
+  },
+
+  estimateParameters(_architecture, hyperparameters) {
+    return estimateTaggerParameters(hyperparameters);
   },
 
   async checkData(store, { training, validation }, job) {

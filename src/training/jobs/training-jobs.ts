@@ -32,7 +32,9 @@ export class TrainingJobs {
    * @throws MaasError as {@link prepareJob}.
    */
   async create(request: JobRequest): Promise<JobRecord> {
-    const prepared = await prepareJob(this.#context.datasets, request);
+    const prepared = await prepareJob(this.#context.datasets, request, {
+      maxParameters: this.#context.settings['training.max_parameters'],
+    });
     await this.#checkModelTask(prepared.modelName, trainerOf(prepared.task).modelTask);
     const job = await this.store.create(prepared);
     this.#logger.info(
