@@ -12,6 +12,7 @@ import {
 import { formatClassificationReport } from '../training/evaluation/classification-report.js';
 import { trainAndRegisterClassifier } from '../training/train-and-register.js';
 import { DEFAULT_TAGGER_HYPERPARAMETERS, TAGGER_ARCHITECTURES } from '../training/tagging/model.js';
+import { rejectFlagsOfOtherTasks } from './task-flags.js';
 import { runTaggerTraining, taggerHyperparameters } from './train-tagger.js';
 import { checkSrlArchitecture, runSrlTraining, srlFlagValues } from './train-srl.js';
 import {
@@ -222,7 +223,8 @@ export function registerTrainCommand(program: Command): void {
       'upload the file to the server at <url>, run the training there as a job and print its events',
     );
   addDataOptions(addFileOptions(command)).action(
-    async (file: string, options: Record<string, unknown>) => {
+    async (file: string, options: Record<string, unknown>, self: Command) => {
+      rejectFlagsOfOtherTasks(self, options['task'] as string);
       if (options['task'] === 'semantic-role-labeling') {
         if (typeof options['server'] === 'string') {
           checkSrlArchitecture(options);

@@ -89,6 +89,29 @@ describe('maas train --task semantic-role-labeling', () => {
     expect(result.stderr).toContain('does not train semantic-role-labeling');
   });
 
+  it('rejects flags of other tasks', async () => {
+    const result = await runCli(
+      [
+        'train',
+        file,
+        '--task',
+        'semantic-role-labeling',
+        '--name',
+        'x',
+        '--word-ngrams',
+        '2',
+        '--unit',
+        'word',
+      ],
+      env,
+    );
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '--word-ngrams, --unit do not apply to --task semantic-role-labeling',
+    );
+  });
+
   it('requires a predicate to predict', async () => {
     const result = await runCli(['predict', 'srl-cli', 'Anna chased the dog'], env);
 
