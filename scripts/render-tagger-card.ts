@@ -72,7 +72,6 @@ export function renderTaggerCard(card: TaggerCard, folder: string): string {
   const hyperparameters = Object.entries(hp)
     .map(([name, value]) => `| ${name} | ${JSON.stringify(value)} |`)
     .join('\n');
-  const test = t.test_data;
   return `# ${card.name}
 
 ${card.description ?? ''}
@@ -91,16 +90,12 @@ ${card.description ?? ''}
 ${t.source ?? 'Unknown source.'}
 
 File \`${t.dataset.file}\` (${t.dataset.sentences.toLocaleString('en-US')} sentences, ${t.dataset.tokens.toLocaleString('en-US')} tokens, SHA-256 \`${t.dataset.sha256}\`).
-It is split by sentence with seed ${t.split['seed']}: ${pct(t.split['validation_fraction'] ?? 0)} (${t.split['validation_sentences']} sentences) is the validation part, which picks the best epoch and stops training early.
+It is split by sentence with seed ${t.split['seed']}: ${heldOutPart(t.split)}${pct(t.split['validation_fraction'] ?? 0)} (${t.split['validation_sentences']} sentences)${(t.split['test_fraction'] ?? 0) > 0 ? ' of the rest' : ''} is the validation part, which picks the best epoch and stops training early.
 The model trains on the other ${t.split['train_sentences']} sentences.
 
 ## Test results
 
-${
-  test === undefined || card.metrics.test === null
-    ? 'No test file was evaluated.'
-    : `${test.name}: file \`${test.file}\` (${test.sentences.toLocaleString('en-US')} sentences, SHA-256 \`${test.sha256}\`), which training never read. Its gold tokens go through the serving pipeline (the same features, ONNX graph and Viterbi decoding as the server).\n\n${spanTable(card.metrics.test)}`
-}
+${testResults(card)}
 
 ## Validation results
 
@@ -131,4 +126,22 @@ ${history}
 | --- | --- |
 ${hyperparameters}
 `;
+}
+
+/** Describes the test part held out of the training file, if any, ending with a space. */
+function heldOutPart(split: Record<string, number>): string {
+  const fraction = split['test_fraction'] ?? 0;
+  if (fraction === 0) return '';
+  return `${pct(fraction)} (${split['test_sentences']} sentences) is the test part, drawn first; `;
+}
+
+/** Renders the test section: a separate test file, the held-out part of the file, or none. */
+function testResults(card: TaggerCard): string {
+  const report = card.metrics.test;
+  const test = card.training.test_data;
+  if (report === null) return 'No test file was evaluated.';
+  if (test !== undefined) {
+    return `${test.name}: file \`${test.file}\` (${test.sentences.toLocaleString('en-US')} sentences, SHA-256 \`${test.sha256}\`), which training never read. Its gold tokens go through the serving pipeline (the same features, ONNX graph and Viterbi decoding as the server).\n\n${spanTable(report)}`;
+  }
+  return `The test part of \`${card.training.dataset.file}\` (${report.sequences.toLocaleString('en-US')} sentences), which training never read.\n\n${spanTable(report)}`;
 }

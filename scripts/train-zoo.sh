@@ -9,6 +9,7 @@ ZOO_MODELS=(
   sentiment-zh
   sentiment-en
   topic-zh
+  ner-zh
   ner-en
   srl-en
 )
