@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Retrains the bundled ner-zh model on MSRA NER and writes it to models/ner-zh. The MSRA file has
-# no separate test file here, so 5% of its sentences (seed 42) are held out and never trained on.
+# Retrains the bundled ner-zh model on MSRA NER and writes it to models/ner-zh. The data set folder
+# has no MSRA test file, so a fixed 5% of the training sentences is held out and never trained on.
 set -euo pipefail
 source "$(dirname "$0")/zoo/common.sh"
 
 file=$(zoo_dataset msra_ner/train.txt)
-# About 15 minutes per epoch on one core of a 2-core CPU: over two hours for the 8 epochs.
+# One epoch took about 15 minutes on one core of a 2-core CPU, so the 8 epochs take over two hours.
 zoo_train ner-zh "$file" --task token-classification \
   --description "Chinese named-entity tagger: PER, LOC and ORG." \
   --source "MSRA NER (SIGHAN 2006 bakeoff 3), train.txt." \

@@ -44,7 +44,7 @@ const TASK_ONLY_FLAGS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Rejects the flags on the command line that only another task reads, so that a setting the
- * user typed is never dropped without a word.
+ * user typed is not ignored silently.
  *
  * @throws MaasError MAAS_ERR_REQUEST_INVALID naming the flags and the task.
  */

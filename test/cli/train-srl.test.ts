@@ -65,7 +65,7 @@ describe('maas train --task semantic-role-labeling', () => {
     expect(report.overall.f1).toBeGreaterThan(0.7);
     expect(evaluated.stderr).toBe('');
 
-    // Another fraction of the training file includes training sentences, and eval says so.
+    // Another fraction of the training file includes training sentences, so eval warns.
     const overlapping = await runCli(['eval', 'srl-cli', file, '--test-split', '0.5'], env);
     expect(overlapping.code).toBe(0);
     expect(overlapping.stderr).toContain('with --test-split 0.5 the rows include training rows');

@@ -22,7 +22,7 @@ export interface JobRequest {
 
 /** Limits of the server that a job request must keep. */
 export interface JobLimits {
-  /** `training.max_parameters`: most trainable weights of the model of one job. */
+  /** `training.max_parameters`: the maximum number of trainable weights of one job's model. */
   maxParameters: number;
 }
 
