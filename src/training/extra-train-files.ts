@@ -2,30 +2,25 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MaasError } from '../errors/index.js';
-import { DEFAULT_NORMALIZE_OPTIONS, normalizeText } from '../text/index.js';
 import type { LabeledText } from './classification/train.js';
 import { readLabeledSplits, type LabeledFileOptions } from './labeled-file.js';
-
-/**
- * Characters of a normalized text, without white space, that identify it for de-duplication.
- * A prefix (not the whole text) also catches copies that differ only near the end.
- */
-const DUPLICATE_KEY_LENGTH = 60;
+import { NearDuplicateIndex } from './near-duplicates.js';
 
 /** Contribution of one extra training file, as recorded in the model card. */
 export interface ExtraFileSummary {
   file: string;
   sha256: string;
   rows: number;
-  /** Rows dropped because their text also occurs in the main file. */
+  /** Rows dropped because their text copies, or nearly copies, a row of the main file. */
   duplicates_dropped: number;
   rows_used: number;
 }
 
 /**
  * Reads extra training files. Their rows join the training part only, never validation or
- * test, and a row whose text matches any row of the main file is dropped so that no held-out
- * text reaches training through another corpus.
+ * test, and a row whose text copies or nearly copies any row of the main file (see
+ * {@link NearDuplicateIndex}) is dropped, so that no held-out text reaches training through
+ * another corpus.
  */
 export async function readExtraTrainFiles(
   files: readonly string[],
@@ -33,7 +28,7 @@ export async function readExtraTrainFiles(
   labels: readonly string[],
   options: LabeledFileOptions,
 ): Promise<{ rows: LabeledText[]; summaries: ExtraFileSummary[] }> {
-  const seen = new Set(mainRows.map((row) => duplicateKey(row.text)));
+  const seen = new NearDuplicateIndex(mainRows.map((row) => row.text));
   const rows: LabeledText[] = [];
   const summaries: ExtraFileSummary[] = [];
 
@@ -47,7 +42,7 @@ export async function readExtraTrainFiles(
         { param: 'extra_train_file' },
       );
     }
-    const unique = extra.rest.filter((row) => !seen.has(duplicateKey(row.text)));
+    const unique = extra.rest.filter((row) => !seen.has(row.text));
     rows.push(...unique);
     summaries.push({
       file: basename(file),
@@ -60,10 +55,4 @@ export async function readExtraTrainFiles(
     });
   }
   return { rows, summaries };
-}
-
-export function duplicateKey(text: string): string {
-  return normalizeText(text, DEFAULT_NORMALIZE_OPTIONS)
-    .replace(/\s+/g, '')
-    .slice(0, DUPLICATE_KEY_LENGTH);
 }

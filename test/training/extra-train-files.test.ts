@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { duplicateKey, readExtraTrainFiles } from '../../src/training/extra-train-files.js';
+import { readExtraTrainFiles } from '../../src/training/extra-train-files.js';
 
 describe('readExtraTrainFiles', () => {
   let dir: string;
@@ -47,8 +47,25 @@ describe('readExtraTrainFiles', () => {
     });
   });
 
-  it('duplicate key ignores white space and width', () => {
-    expect(duplicateKey('ＡＢＣ 好 评')).toBe(duplicateKey('ABC好评'));
-    expect(duplicateKey('a'.repeat(100))).toHaveLength(60);
+  it('drops near copies of main rows, including held-out ones', async () => {
+    const file = join(dir, 'near.csv');
+    await writeFile(
+      file,
+      [
+        'label,review',
+        // The main row with other punctuation, a changed dash and a cut end.
+        '1,"房间很干净,服务也很好——"',
+        '0,房间很干净',
+        '0,外卖送得太慢了，汤也洒了',
+      ].join('\n'),
+    );
+    const { rows, summaries } = await readExtraTrainFiles(
+      [file],
+      [{ text: '房间很干净——服务也很好！下次还住', label: 'positive' }],
+      ['negative', 'positive'],
+      { labelNames: { '0': 'negative', '1': 'positive' } },
+    );
+    expect(rows).toEqual([{ text: '外卖送得太慢了，汤也洒了', label: 'negative' }]);
+    expect(summaries[0]?.duplicates_dropped).toBe(2);
   });
 });
