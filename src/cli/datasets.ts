@@ -97,7 +97,7 @@ function registerAddCommand(datasets: Command): void {
         Number.MAX_SAFE_INTEGER,
       );
       console.log(`${created ? 'stored' : 'already stored as'} dataset ${dataset.id}`);
-      console.log(JSON.stringify(dataset.statistics, null, 2));
+      console.log(JSON.stringify(toDatasetJson(dataset)['statistics'], null, 2));
     });
   });
 }
@@ -135,12 +135,22 @@ async function assertReadable(file: string): Promise<void> {
   }
 }
 
+/** Shortest dataset id prefix that the CLI expands. */
+const MIN_ID_PREFIX_LENGTH = 6;
+
 /** Expands a unique id prefix of at least 6 characters, as `maas datasets list` prints them. */
 async function resolveId(
   store: { list(): Promise<{ id: string }[]> },
   prefix: string,
 ): Promise<string> {
-  if (/^[0-9a-f]{64}$/.test(prefix) || prefix.length < 6) return prefix;
+  if (/^[0-9a-f]{64}$/.test(prefix)) return prefix;
+  if (prefix.length < MIN_ID_PREFIX_LENGTH) {
+    throw new MaasError(
+      'MAAS_ERR_REQUEST_INVALID',
+      `dataset id ${JSON.stringify(prefix)} is too short: give the 64-character id or at least its first ${MIN_ID_PREFIX_LENGTH} characters, as maas datasets list prints them`,
+      { param: 'id' },
+    );
+  }
   const matches = (await store.list()).filter((dataset) => dataset.id.startsWith(prefix));
   if (matches.length > 1) {
     throw new MaasError(

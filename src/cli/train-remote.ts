@@ -350,9 +350,17 @@ async function toError(response: Response): Promise<MaasError> {
     const code = (
       body.error.code in ERROR_CODES ? body.error.code : 'MAAS_ERR_INTERNAL_ERROR'
     ) as ErrorCode;
-    return new MaasError(code, `the server returned ${response.status}: ${body.error.message}`, {
-      ...(body.error.param === undefined ? {} : { param: body.error.param }),
-    });
+    const hint =
+      response.status === 401 || response.status === 403
+        ? `; set ${API_KEY_VARIABLE} to a key with the train scope`
+        : '';
+    return new MaasError(
+      code,
+      `the server returned ${response.status}: ${body.error.message}${hint}`,
+      {
+        ...(body.error.param === undefined ? {} : { param: body.error.param }),
+      },
+    );
   } catch {
     return new MaasError(
       'MAAS_ERR_INTERNAL_ERROR',

@@ -336,6 +336,36 @@ describe('training job validation', () => {
     expect(error.param).toBe(param);
   });
 
+  it.each([
+    ['dataset_id', { dataset_id: 'f'.repeat(64) }],
+    ['validation_dataset_id', { validation_dataset_id: 'e'.repeat(64) }],
+  ])('names %s when no dataset has the id', async (param, fields) => {
+    const response = await postJob(baseUrl, { dataset_id: datasetId, model: 'm', ...fields });
+
+    expect(response.status).toBe(404);
+    const { error } = (await response.json()) as { error: { code: string; param: string } };
+    expect(error.code).toBe('MAAS_ERR_DATASET_NOT_FOUND');
+    expect(error.param).toBe(param);
+  });
+
+  it('takes class_weights as maas train --class-weights', async () => {
+    const accepted = await postJob(baseUrl, {
+      dataset_id: datasetId,
+      model: 'weighted',
+      hyperparameters: { class_weights: 'balanced', epochs: 1 },
+    });
+    expect(accepted.status).toBe(201);
+    const job = (await accepted.json()) as { id: string };
+    await fetch(`${baseUrl}/v1/training-jobs/${job.id}/cancel`, { method: 'POST' });
+
+    const rejected = await postJob(baseUrl, {
+      dataset_id: datasetId,
+      model: 'weighted',
+      hyperparameters: { class_weights: 'sometimes' },
+    });
+    expect(rejected.status).toBe(422);
+  });
+
   it('rejects a model over training.max_parameters', async () => {
     const response = await postJob(baseUrl, {
       dataset_id: datasetId,
@@ -417,6 +447,7 @@ describe('maas train --server', () => {
       const without = await runCli(args, {});
       expect(without.code).not.toBe(0);
       expect(without.stderr).toContain('MAAS_ERR_AUTH_KEY_MISSING');
+      expect(without.stderr).toContain('set MAAS_API_KEY to a key with the train scope');
 
       const withKey = await runCli(args, { MAAS_API_KEY: secret });
       expect(withKey.stderr).toBe('');

@@ -34,6 +34,7 @@ describe('maas datasets', () => {
     const id = /stored dataset ([0-9a-f]{64})/.exec(added.stdout)?.[1] as string;
     expect(id).toBeDefined();
     expect(added.stdout).toContain('"sentences": 2');
+    expect(added.stdout).toContain('"tag_counts"');
 
     const again = await runCli(['datasets', 'add', file, '--format', 'conll'], env);
     expect(again.stdout).toContain(`already stored as dataset ${id}`);
@@ -46,6 +47,10 @@ describe('maas datasets', () => {
     const shown = await runCli(['datasets', 'show', id.slice(0, 12)], env);
     expect(shown.code).toBe(0);
     expect((JSON.parse(shown.stdout) as { id: string }).id).toBe(id);
+
+    const short = await runCli(['datasets', 'show', id.slice(0, 5)], env);
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toContain('at least its first 6 characters');
 
     const removed = await runCli(['datasets', 'rm', id], env);
     expect(removed.stdout).toContain(`deleted dataset ${id}`);

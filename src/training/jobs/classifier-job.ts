@@ -38,6 +38,8 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
   learning_rate: 'learningRate',
   patience: 'patience',
   class_weighting: 'classWeighting',
+  // The snake_case form of maas train --class-weights.
+  class_weights: 'classWeighting',
   seed: 'seed',
 };
 

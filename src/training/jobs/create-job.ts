@@ -47,7 +47,7 @@ export async function prepareJob(
 ): Promise<NewJob> {
   assertModelName(request.model, 'model');
   if (request.alias !== undefined) assertAlias(request.alias, 'alias');
-  const dataset = await datasets.get(request.dataset_id);
+  const dataset = await getDataset(datasets, request.dataset_id, 'dataset_id');
   const task = checkTask(request.task, dataset);
   const trainer = JOB_TRAINERS[task];
   const architecture = checkArchitecture(task, request.architecture ?? TRAINABLE[task][0]);
@@ -64,7 +64,7 @@ export async function prepareJob(
   }
   let validation: DatasetRecord | undefined;
   if (request.validation_dataset_id !== undefined) {
-    validation = await datasets.get(request.validation_dataset_id);
+    validation = await getDataset(datasets, request.validation_dataset_id, 'validation_dataset_id');
     checkDatasetKind(validation, task, trainer, 'validation_dataset_id');
   }
   await trainer.checkData(
@@ -118,6 +118,22 @@ function checkArchitecture(task: TrainableTask, architecture: string): string {
 }
 
 /** Rejects a dataset of another kind than the trainer reads, such as a CSV for a tagger. */
+/** Returns a dataset, with a not-found error that names the request field `param`. */
+async function getDataset(
+  datasets: DatasetStore,
+  id: string,
+  param: string,
+): Promise<DatasetRecord> {
+  try {
+    return await datasets.get(id);
+  } catch (error) {
+    if (error instanceof MaasError && error.code === 'MAAS_ERR_DATASET_NOT_FOUND') {
+      throw new MaasError(error.code, error.message, { param, cause: error });
+    }
+    throw error;
+  }
+}
+
 function checkDatasetKind(
   dataset: DatasetRecord,
   task: TrainableTask,
