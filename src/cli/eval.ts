@@ -82,7 +82,7 @@ async function evaluateClassifier(
   if (unknown.length > 0) {
     throw new MaasError(
       'MAAS_ERR_DATASET_INVALID',
-      `the file has label(s) ${unknown.join(', ')} that ${model.name} does not predict (its labels: ${labels.join(', ')}); rename them with --label-names`,
+      `the file has label(s) ${unknown.join(', ')} that ${model.name}@${model.version} does not predict (its labels: ${labels.join(', ')}); ${fileOptions.labelNames === undefined ? 'rename them with --label-names' : 'make --label-names map the file labels to these, or evaluate another version (maas models show lists them)'}`,
       { param: 'label_names' },
     );
   }

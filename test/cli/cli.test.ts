@@ -265,6 +265,14 @@ describe('eval', () => {
     expect(result.stderr).not.toContain('warning');
   });
 
+  it('names labels the version lacks', async () => {
+    const args = ['eval', MODEL, file, '--label-names', '0=bad,1=good', '--test-split', TEST_SPLIT];
+    const result = await runCli(args, env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`bad, good that ${MODEL}@1 does not predict`);
+    expect(result.stderr).toContain('make --label-names map the file labels to these');
+  });
+
   it('warns when rows include training rows', async () => {
     const args = ['eval', MODEL, file, '--label-names', LABEL_NAMES_FLAG];
     const result = await runCli(args, env);
