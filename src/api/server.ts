@@ -170,7 +170,10 @@ function logAndCountRequests(app: FastifyInstance, metrics: ServingMetrics): voi
       model: (request as { modelReference?: string }).modelReference,
       ms: Math.round(reply.elapsedTime * 100) / 100,
     };
-    if (status === 503 || status === 504) {
+    if (status === 503 && fields.route === '/readyz') {
+      // A not-ready answer while models load is the probe working, not a fault.
+      request.log.info(fields, 'request completed');
+    } else if (status === 503 || status === 504) {
       // Overload, unloads and deadlines come from the load, not from a fault.
       request.log.warn(fields, 'request completed');
     } else if (status >= 500) {

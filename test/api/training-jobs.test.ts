@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildServer, type Server } from '../../src/api/server.js';
@@ -470,8 +472,15 @@ describe('maas train --server', () => {
 
 describe('server shutdown', () => {
   it('fails the running job', async () => {
+    const logged: { level: number; msg: string; err?: unknown }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(JSON.parse(chunk.toString('utf8')) as (typeof logged)[number]);
+        done();
+      },
+    });
     const shutdownContext = await openTestContext(root, { 'serving.register_bundled': false });
-    const shutdownServer = buildServer(shutdownContext, silentLogger());
+    const shutdownServer = buildServer(shutdownContext, pino({ level: 'info' }, sink));
     const url = await shutdownServer.app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const id = await uploadDataset(url, tinyReviewsCsv(), 'reviews.csv');
@@ -490,6 +499,10 @@ describe('server shutdown', () => {
       const job = await shutdownContext.jobs.get(jobId);
       expect(job.state).toBe('failed');
       expect(job.error?.message).toContain('interrupted by a server shutdown');
+      // A shutdown is expected: one warning without a stack, no error entry.
+      const ended = logged.filter((entry) => entry.msg === 'training job failed');
+      expect(ended.map((entry) => entry.level)).toEqual([40]);
+      expect(ended[0]?.err).toBeUndefined();
       // The stream ends after the final state, so a client sees why the job ended.
       const last = (await streamed).at(-1);
       expect(last?.type).toBe('state');

@@ -161,10 +161,15 @@ export class TrainingRunner {
       logger.info({ version: version.version }, 'training job succeeded');
     } catch (error) {
       outcome = this.#outcomeOf(error);
-      logger[outcome.state === 'failed' ? 'error' : 'info'](
-        { err: error, state: outcome.state, reason: outcome.error?.message },
-        `training job ${outcome.state}`,
-      );
+      const fields = { state: outcome.state, reason: outcome.error?.message };
+      if (this.#closing) {
+        // The shutdown aborted the job, so the worker's cancel error is no fault to trace.
+        logger.warn(fields, 'training job failed');
+      } else if (outcome.state === 'failed') {
+        logger.error({ err: error, ...fields }, 'training job failed');
+      } else {
+        logger.info(fields, `training job ${outcome.state}`);
+      }
     }
     await events.flush();
     const final = await this.#store.finish(job.id, ['running'], outcome);
