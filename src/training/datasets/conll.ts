@@ -65,8 +65,9 @@ interface SentenceBuilder {
  * last sentence counts with or without a blank line after it. A line whose first column is
  * `-DOCSTART-` separates documents and is not a sentence.
  *
- * Checks every line before throwing. A line is invalid when its column count differs from the
- * first token line's, when it lacks the token or tag column, or when its token or tag is empty.
+ * Checks every line before throwing. A line is invalid when it lacks the token or tag column,
+ * when its column count differs from that of the first line with both, or when its token or
+ * tag is empty.
  * It is also invalid when its `I-X` tag continues no `X` entity: at sentence start, after `O`,
  * or after a tag of another type. With `repairTags`, such a tag becomes `B-X` instead.
  *
@@ -107,8 +108,11 @@ export function parseConllText(
       sentencesInDocument = 0;
       continue;
     }
-    columnCount ??= fields.length;
-    const token = readToken(line, fields, columnCount, options, problems);
+    const columns = findColumns(line, fields, columnCount, options, problems);
+    // Only a line with a token and a tag sets the column count, so that a line that lacks
+    // one does not make the valid lines after it look wrong.
+    if (columns !== undefined) columnCount ??= fields.length;
+    const token = columns === undefined ? undefined : readToken(line, fields, columns, problems);
     current ??= { tokens: [], tags: [], line: line.line };
     current.tokens.push(token?.token ?? '');
     current.tags.push(token?.tag ?? 'O');
@@ -144,17 +148,18 @@ function splitColumns(text: string): string[] {
   return text.trim().split(/\s+/);
 }
 
-function readToken(
+/**
+ * Returns the token and tag columns of a line, or reports the line and returns undefined when it
+ * lacks either column or has another column count than `columnCount`, the count of the first
+ * line with both columns.
+ */
+function findColumns(
   line: NumberedLine,
   fields: string[],
-  columnCount: number,
+  columnCount: number | undefined,
   options: TokenClassificationReadOptions,
   problems: RowProblems,
-): { token: string; tag: string } | undefined {
-  if (fields.length !== columnCount) {
-    problems.add(line.line, `expected ${columnCount} columns, found ${fields.length}`);
-    return undefined;
-  }
+): { tokenColumn: number; tagColumn: number } | undefined {
   const tokenColumn = options.tokenColumn ?? 0;
   const tagColumn = options.tagColumn ?? fields.length - 1;
   if (tokenColumn === tagColumn) {
@@ -166,13 +171,26 @@ function readToken(
     );
     return undefined;
   }
-  const token = fields[tokenColumn];
-  const tag = fields[tagColumn];
-  if (token === undefined || tag === undefined) {
+  if (fields[tokenColumn] === undefined || fields[tagColumn] === undefined) {
     const missing = Math.max(tokenColumn, tagColumn) + 1;
     problems.add(line.line, `expected at least ${missing} columns, found ${fields.length}`);
     return undefined;
   }
+  if (columnCount !== undefined && fields.length !== columnCount) {
+    problems.add(line.line, `expected ${columnCount} columns, found ${fields.length}`);
+    return undefined;
+  }
+  return { tokenColumn, tagColumn };
+}
+
+function readToken(
+  line: NumberedLine,
+  fields: string[],
+  columns: { tokenColumn: number; tagColumn: number },
+  problems: RowProblems,
+): { token: string; tag: string } | undefined {
+  const token = fields[columns.tokenColumn] as string;
+  const tag = fields[columns.tagColumn] as string;
   const reasons: string[] = [];
   if (token === '') reasons.push('token is empty');
   if (tag === '') reasons.push('tag is empty');

@@ -132,6 +132,19 @@ describe('parseConllText', () => {
     expect(error.message).toContain('expected a token and its tag, found 1 column');
   });
 
+  it('blames only a first line without its tag', async () => {
+    const error = await errorOf('first-untagged.txt', 'EU\nrejects O\n');
+    expect(error.details?.['lines']).toEqual([1]);
+    expect(error.message).toContain('line 1: expected a token and its tag, found 1 column');
+    expect(error.message).not.toContain('line 2');
+  });
+
+  it('counts columns from the first tagged line', async () => {
+    const error = await errorOf('later-count.txt', 'EU\nrejects VBZ O\nGerman JJ B-MISC\ncall O\n');
+    expect(error.details?.['lines']).toEqual([1, 4]);
+    expect(error.message).toContain('line 4: expected 3 columns, found 2');
+  });
+
   it('rejects the same token and tag column', async () => {
     const error = await errorOf('same-column.txt', 'a NN O\n', { tokenColumn: 2, tagColumn: 2 });
     expect(error.message).toContain('token_column and tag_column are both 2');
