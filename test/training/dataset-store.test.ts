@@ -141,6 +141,17 @@ describe('DatasetStore', () => {
     expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
   });
 
+  it('rejects a non-IOB2 tag with its line', async () => {
+    await openStore();
+    const error = await expectMaasError(
+      store.add(source('EU\tB-ORG\nrejects\tE-ORG\n'), { fileName: 'iobes.conll' }, NO_LIMIT),
+      'MAAS_ERR_DATASET_INVALID',
+    );
+    expect(error.details?.['lines']).toEqual([2]);
+    expect(error.message).toContain('tag "E-ORG" is invalid');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
   it('keeps nothing of a file over the limit', async () => {
     await openStore();
     const error = await expectMaasError(

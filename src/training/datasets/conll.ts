@@ -68,8 +68,10 @@ interface SentenceBuilder {
  * Checks every line before throwing. A line is invalid when it lacks the token or tag column,
  * when its column count differs from that of the first line with both, or when its token or
  * tag is empty.
- * It is also invalid when its `I-X` tag continues no `X` entity: at sentence start, after `O`,
- * or after a tag of another type. With `repairTags`, such a tag becomes `B-X` instead.
+ * It is also invalid when its tag is not `O`, `B-TYPE` or `I-TYPE` (IOB2), for example an
+ * IOBES `E-ORG` or a lower-case `o`. Last, it is invalid when its `I-X` tag continues no `X`
+ * entity: at sentence start, after `O`, or after a tag of another type. With `repairTags`, such
+ * an `I-X` tag becomes `B-X` instead.
  *
  * @throws MaasError MAAS_ERR_DATASET_INVALID naming the lines, MAAS_ERR_DATASET_EMPTY when the
  * file has no sentence, and MAAS_ERR_REQUEST_INVALID for a negative column.
@@ -201,16 +203,27 @@ function readToken(
   return { token, tag };
 }
 
+/** Tag of the IOB2 scheme: `O`, or `B-` or `I-` and a non-empty entity type. */
+const IOB2_TAG = /^(?:O|[BI]-.+)$/;
+
 /**
- * Checks that each `I-X` tag continues an `X` entity, reporting or repairing each one that does
- * not, and returns the number repaired. Tags other than `B-`, `I-` and `O` are left alone.
+ * Checks that each tag is an IOB2 tag and that each `I-X` tag continues an `X` entity. Reports
+ * each tag that is not IOB2, and reports or repairs each `I-X` that continues no entity.
+ * Returns the number repaired.
  */
 function checkBioTags(sentence: SentenceBuilder, repair: boolean, problems: RowProblems): number {
   let repaired = 0;
-  let previous = 'O';
+  // Undefined after a tag that is not IOB2, whose line is already reported, so that the `I-X`
+  // after it is not blamed as well.
+  let previous: string | undefined = 'O';
   for (let i = 0; i < sentence.tags.length; i++) {
     const tag = sentence.tags[i] as string;
-    if (tag.startsWith('I-')) {
+    if (!IOB2_TAG.test(tag)) {
+      problems.add(sentence.line + i, describeInvalidTag(tag));
+      previous = undefined;
+      continue;
+    }
+    if (tag.startsWith('I-') && previous !== undefined) {
       const type = tag.slice(2);
       const continues = previous === `B-${type}` || previous === `I-${type}`;
       if (!continues && repair) {
@@ -227,6 +240,18 @@ function checkBioTags(sentence: SentenceBuilder, repair: boolean, problems: RowP
     previous = sentence.tags[i] as string;
   }
   return repaired;
+}
+
+/** Describes a tag that is not IOB2, with the fix for the usual causes. */
+function describeInvalidTag(tag: string): string {
+  const problem = `tag ${JSON.stringify(tag)} is invalid because tags must be O, B-TYPE or I-TYPE (IOB2)`;
+  if (/^[ESUL]-/.test(tag)) {
+    return `${problem}; convert IOBES or BILOU tags: S-X and U-X to B-X, E-X and L-X to I-X`;
+  }
+  if (/^(?:o|[bi]-.+)$/.test(tag)) {
+    return `${problem}; write O, B and I in upper case`;
+  }
+  return `${problem}; write O outside entities, and B- or I- before the entity type, e.g. B-PER`;
 }
 
 function summarize(

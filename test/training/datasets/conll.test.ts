@@ -100,6 +100,34 @@ describe('parseConllText', () => {
     expect(error.message).toContain('B-PER');
   });
 
+  it.each([
+    ['IOBES end', 'E-ORG', 'convert IOBES or BILOU tags'],
+    ['IOBES single', 'S-PER', 'convert IOBES or BILOU tags'],
+    ['lower-case O', 'o', 'write O, B and I in upper case'],
+    ['lower-case B', 'b-per', 'write O, B and I in upper case'],
+    ['bare type', 'PER', 'B- or I- before the entity type'],
+    ['prefix without type', 'B-', 'B- or I- before the entity type'],
+  ])('rejects %s tag with its line', async (_case, tag, fix) => {
+    const error = await errorOf('iob2.txt', `x\tO\n\na\tB-ORG\nb\t${tag}\nc\tO\n`);
+    expect(error.code).toBe('MAAS_ERR_DATASET_INVALID');
+    expect(error.details?.['lines']).toEqual([4]);
+    expect(error.message).toContain(`line 4: tag ${JSON.stringify(tag)} is invalid`);
+    expect(error.message).toContain('tags must be O, B-TYPE or I-TYPE (IOB2)');
+    expect(error.message).toContain(fix);
+  });
+
+  it('rejects non-IOB2 tags despite repair_tags', async () => {
+    const error = await errorOf('iobes.txt', 'a\tB-ORG\nb\tE-ORG\nc\tS-PER\n', {
+      repairTags: true,
+    });
+    expect(error.details?.['lines']).toEqual([2, 3]);
+  });
+
+  it('blames no I-X after a non-IOB2 tag', async () => {
+    const error = await errorOf('after-invalid.txt', 'a\tS-PER\nb\tI-PER\n');
+    expect(error.details?.['lines']).toEqual([1]);
+  });
+
   it('repairs I-X to B-X when asked', async () => {
     const dataset = await parseFile('repair.txt', 'a\tI-PER\nb\tI-PER\nc\tO\nd\tI-LOC\n', {
       repairTags: true,
