@@ -152,6 +152,26 @@ describe('DatasetStore', () => {
     expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
   });
 
+  it('rejects NUL in a CoNLL-U form', async () => {
+    await openStore();
+    const sense = ['_', '_', '_', '_', '_', '_', '_', '_'];
+    const conllu = [
+      ['1', 'Bush', ...sense, '_', '_'].join('\t'),
+      ['2', 'ra\u0000n', ...sense, 'run.01', 'V'].join('\t'),
+    ].join('\n');
+    const error = await expectMaasError(
+      store.add(
+        source(`${conllu}\n`),
+        { fileName: 'nul.conllu', options: { senseColumn: 10 } },
+        NO_LIMIT,
+      ),
+      'MAAS_ERR_DATASET_INVALID',
+    );
+    expect(error.details?.['lines']).toEqual([2]);
+    expect(error.message).toContain('line 2: form (column 1) contains a NUL character');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
   it('keeps nothing of a file over the limit', async () => {
     await openStore();
     const error = await expectMaasError(

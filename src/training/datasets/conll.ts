@@ -1,6 +1,6 @@
 import { MaasError } from '../../errors/index.js';
 import { guessLanguage, type LanguageHint } from './language-hint.js';
-import { isBlank, splitLines, type NumberedLine } from './lines.js';
+import { NUL, describeNul, isBlank, splitLines, type NumberedLine } from './lines.js';
 import { RowProblems } from './row-problems.js';
 import { summarizeLengths, type TextLengthStatistics } from './statistics.js';
 
@@ -67,7 +67,7 @@ interface SentenceBuilder {
  *
  * Checks every line before throwing. A line is invalid when it lacks the token or tag column,
  * when its column count differs from that of the first line with both, or when its token or
- * tag is empty.
+ * tag is empty or contains NUL (U+0000).
  * It is also invalid when its tag is not `O`, `B-TYPE` or `I-TYPE` (IOB2), for example an
  * IOBES `E-ORG` or a lower-case `o`. Last, it is invalid when its `I-X` tag continues no `X`
  * entity: at sentence start, after `O`, or after a tag of another type. With `repairTags`, such
@@ -196,6 +196,8 @@ function readToken(
   const reasons: string[] = [];
   if (token === '') reasons.push('token is empty');
   if (tag === '') reasons.push('tag is empty');
+  if (token.includes(NUL)) reasons.push(describeNul('token'));
+  if (tag.includes(NUL)) reasons.push(describeNul('tag'));
   if (reasons.length > 0) {
     problems.add(line.line, reasons.join(' and '));
     return undefined;

@@ -1,7 +1,7 @@
 import { MaasError } from '../../errors/index.js';
 import { sortedRecord } from './conll.js';
 import { guessLanguage, type LanguageHint } from './language-hint.js';
-import { isBlank, splitLines, type NumberedLine } from './lines.js';
+import { NUL, describeNul, isBlank, splitLines, type NumberedLine } from './lines.js';
 import { RowProblems } from './row-problems.js';
 import { summarizeLengths, type TextLengthStatistics } from './statistics.js';
 
@@ -81,7 +81,8 @@ interface Sentence {
  * (`5.1`) are skipped because they are not surface tokens.
  *
  * A line is invalid when it is not tab-separated with an integer ID that counts up from 1, has
- * an empty form, or has another column count than the sentence's first token line. A sentence
+ * an empty form, contains NUL (U+0000) in any column, or has another column count than the
+ * sentence's first token line. A sentence
  * is invalid, at its first line, when its argument columns do not number its predicates. A
  * sentence without a predicate may have one placeholder argument column with no label in it,
  * as the Universal Propositions files write.
@@ -157,6 +158,10 @@ function checkTokenLine(fields: readonly string[], expectedId: number): string |
   }
   if ((fields[1] as string).trim() === '') {
     return 'form (column 1) is empty';
+  }
+  const nulColumn = fields.findIndex((field) => field.includes(NUL));
+  if (nulColumn !== -1) {
+    return describeNul(nulColumn === 1 ? 'form (column 1)' : `column ${nulColumn}`);
   }
   return undefined;
 }

@@ -184,6 +184,14 @@ describe('parseConllText', () => {
     expect(error.message).toContain('tag is empty');
   });
 
+  it('reports NUL in a token or tag', async () => {
+    const error = await errorOf('nul.txt', 'EU\tB-ORG\nre\u0000jects\tO\n\nPeter\tB-PER\u0000\n');
+    expect(error.code).toBe('MAAS_ERR_DATASET_INVALID');
+    expect(error.details?.['lines']).toEqual([2, 4]);
+    expect(error.message).toContain('line 2: token contains a NUL character (U+0000)');
+    expect(error.message).toContain('line 4: tag contains a NUL character (U+0000)');
+  });
+
   it('rejects a file without tokens', async () => {
     const error = await errorOf('empty.txt', '\n\n-DOCSTART- -X- O O\n\n');
     expect(error.code).toBe('MAAS_ERR_DATASET_EMPTY');
