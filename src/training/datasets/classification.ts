@@ -60,6 +60,11 @@ export interface ClassificationDataset {
    * same on every machine.
    */
   labels: string[];
+  /**
+   * Fields of the first CSV or TSV record, which name the columns when the file has a header
+   * row, or the keys of the JSONL rows in order of first appearance.
+   */
+  columns: string[];
   stats: DatasetStatistics;
 }
 
@@ -168,7 +173,7 @@ function parseDelimitedDataset(
       examples.push(example);
     }
   }
-  return finishDataset(examples, problems, hasHeader);
+  return finishDataset(examples, problems, hasHeader, first.fields);
 }
 
 function checkDelimitedRow(
@@ -238,7 +243,7 @@ function parseJsonLinesDataset(
       examples.push(example);
     }
   }
-  return finishDataset(examples, problems, false);
+  return finishDataset(examples, problems, false, keys);
 }
 
 /** Returns every key that appears in any object, in order of first appearance. */
@@ -283,6 +288,7 @@ function finishDataset(
   examples: ClassificationExample[],
   problems: RowProblems,
   hasHeader: boolean,
+  columns: string[],
 ): ClassificationDataset {
   problems.throwIfAny();
   if (examples.length === 0) {
@@ -291,7 +297,7 @@ function finishDataset(
     );
   }
   const labels = [...new Set(examples.map((example) => example.label))].sort();
-  return { examples, labels, stats: computeStatistics(examples) };
+  return { examples, labels, columns, stats: computeStatistics(examples) };
 }
 
 function unknownFormat(format: unknown): MaasError {

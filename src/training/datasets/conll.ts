@@ -47,6 +47,8 @@ export interface TokenClassificationDataset {
   sentences: TaggedSentence[];
   /** Distinct tags sorted by UTF-16 code unit. */
   tags: string[];
+  /** Columns of every token line, so the default tag column is `columnCount - 1`. */
+  columnCount: number;
   stats: TokenClassificationStatistics;
 }
 
@@ -129,7 +131,12 @@ export function parseConllText(
       'Dataset is empty: the file has no token lines. Add sentences, one token and its tag per line, and try again.',
     );
   }
-  return { sentences, ...summarize(sentences, documents, repairedTags) };
+  return {
+    sentences,
+    // The first valid token line sets the count, and a file without one has thrown above.
+    columnCount: columnCount as number,
+    ...summarize(sentences, documents, repairedTags),
+  };
 }
 
 function checkColumnOption(value: number | undefined, param: string): void {

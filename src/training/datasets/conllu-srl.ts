@@ -51,6 +51,8 @@ export interface SemanticRoleDataset {
   instances: SemanticRoleInstance[];
   /** Distinct argument labels, `O` and `V` included, sorted by UTF-16 code unit. */
   labels: string[];
+  /** Sense column that the file's layout implies, used when `senseColumn` is not given. */
+  detectedSenseColumn: number;
   stats: SemanticRoleStatistics;
 }
 
@@ -103,7 +105,8 @@ export function parseSemanticRoleText(
       'Dataset is empty: the file has no token lines. Add CoNLL-U sentences and try again.',
     );
   }
-  const senseColumn = options.senseColumn ?? detectSenseColumn(sentences);
+  const detectedSenseColumn = detectSenseColumn(sentences);
+  const senseColumn = options.senseColumn ?? detectedSenseColumn;
   if (!Number.isSafeInteger(senseColumn) || senseColumn < 1) {
     throw new MaasError(
       'MAAS_ERR_REQUEST_INVALID',
@@ -119,7 +122,10 @@ export function parseSemanticRoleText(
     if (found.length === 0) withoutPredicate++;
   }
   problems.throwIfAny();
-  return summarize(instances, sentences, withoutPredicate, senseColumn);
+  return {
+    ...summarize(instances, sentences, withoutPredicate, senseColumn),
+    detectedSenseColumn,
+  };
 }
 
 /** Groups token lines into sentences, reporting lines that are not CoNLL-U token lines. */
@@ -259,7 +265,7 @@ function summarize(
   sentences: readonly Sentence[],
   sentencesWithoutPredicate: number,
   senseColumn: number,
-): SemanticRoleDataset {
+): Omit<SemanticRoleDataset, 'detectedSenseColumn'> {
   const roleCounts = new Map<string, number>();
   const labels = new Set<string>();
   for (const instance of instances) {
