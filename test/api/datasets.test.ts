@@ -115,11 +115,30 @@ describe('POST /v1/datasets', () => {
     expect(body.created).toBe(false);
   });
 
+  it('returns the stored dataset for an explicit default', async () => {
+    const pad = Array.from({ length: 8 }, () => '_');
+    const conllu =
+      [
+        ['1', 'Bush', ...pad, '_', 'ARG0'].join('\t'),
+        ['2', 'ran', ...pad, 'run.01', 'V'].join('\t'),
+      ].join('\n') + '\n';
+    const first = await upload(conllu, 'srl.conllu');
+    expect(first.status).toBe(201);
+    const stored = (await first.json()) as DatasetBody;
+    expect(stored.read_options).toEqual({ sense_column: 10 });
+
+    const again = await upload(conllu, 'srl.conllu', { sense_column: '10' });
+    expect(again.status).toBe(200);
+    const body = (await again.json()) as DatasetBody;
+    expect(body.id).toBe(stored.id);
+    expect(body.created).toBe(false);
+  });
+
   it('reads form fields sent after the file', async () => {
     const response = await upload(
       CONLL,
       'train.txt',
-      { format: 'conll', tag_column: '3' },
+      { format: 'conll', tag_column: '3', repair_tags: 'true' },
       {
         fieldsAfterFile: true,
       },
@@ -127,7 +146,7 @@ describe('POST /v1/datasets', () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as DatasetBody;
     expect(body.format).toBe('conll');
-    expect(body.read_options).toEqual({ tag_column: 3 });
+    expect(body.read_options).toEqual({ token_column: 0, tag_column: 3, repair_tags: true });
     expect(body.statistics['documents']).toBe(1);
     expect(body.statistics['entity_counts']).toEqual({ ORG: 1, PER: 1 });
   });

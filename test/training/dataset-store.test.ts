@@ -116,6 +116,78 @@ describe('DatasetStore', () => {
     expect((await listLeftovers()).staging).toEqual([]);
   });
 
+  const CONLLU = [
+    ['1', 'Bush', '_', '_', '_', '_', '_', '_', '_', '_', '_', 'ARG0'].join('\t'),
+    ['2', 'ran', '_', '_', '_', '_', '_', '_', '_', '_', 'run.01', 'V'].join('\t'),
+  ].join('\n');
+  const TSV = 'review\tlabel\ngood\t1\nbad\t0\n';
+  const JSONL = '{"text":"good","label":"1"}\n{"text":"bad","label":"0"}\n';
+
+  it.each([
+    ['conllu', CONLLU, 'srl.conllu', { senseColumn: 10 }, { senseColumn: 10 }],
+    [
+      'conll',
+      CONLL,
+      'ner.conll',
+      { tokenColumn: 0, tagColumn: 1, repairTags: false },
+      { tokenColumn: 0, tagColumn: 1, repairTags: false },
+    ],
+    [
+      'csv',
+      CSV,
+      'a.csv',
+      { textColumn: 'TEXT', labelColumn: 1, header: true },
+      { textColumn: 'text', labelColumn: 'label', header: true },
+    ],
+    [
+      'tsv',
+      TSV,
+      'a.tsv',
+      { textColumn: 0, labelColumn: ' label ' },
+      { textColumn: 'review', labelColumn: 'label', header: true },
+    ],
+    [
+      'jsonl',
+      JSONL,
+      'a.jsonl',
+      { textColumn: 'Text', labelColumn: 'label' },
+      { textColumn: 'text', labelColumn: 'label' },
+    ],
+  ] as const)(
+    'stores %s with explicit defaults once',
+    async (_format, content, fileName, explicit, filled) => {
+      await openStore();
+      const first = await store.add(source(content), { fileName }, NO_LIMIT);
+      const second = await store.add(source(content), { fileName, options: explicit }, NO_LIMIT);
+      const third = await store.add(source(content), { fileName }, NO_LIMIT);
+      expect(first.dataset.readOptions).toEqual(filled);
+      expect(second.created).toBe(false);
+      expect(second.dataset.id).toBe(first.dataset.id);
+      expect(third.created).toBe(false);
+      expect(await store.list()).toHaveLength(1);
+    },
+  );
+
+  it('matches explicit defaults to an unfilled row', async () => {
+    await openStore();
+    const { dataset } = await store.add(source(CONLLU), { fileName: 'srl.conllu' }, NO_LIMIT);
+    // Rows stored before read options were filled in have only the options given at upload.
+    await db.updateTable('datasets').set({ read_options: '{}' }).execute();
+    const again = await store.add(
+      source(CONLLU),
+      { fileName: 'srl.conllu', options: { senseColumn: 10 } },
+      NO_LIMIT,
+    );
+    expect(again.created).toBe(false);
+    expect(again.dataset.id).toBe(dataset.id);
+
+    await db.updateTable('datasets').set({ read_options: '{"senseColumn":9}' }).execute();
+    await expectMaasError(
+      store.add(source(CONLLU), { fileName: 'srl.conllu' }, NO_LIMIT),
+      'MAAS_ERR_DATASET_EXISTS',
+    );
+  });
+
   it('rejects the same bytes with other settings', async () => {
     await openStore();
     await store.add(source(CONLL), { fileName: 'ner.txt', format: 'conll' }, NO_LIMIT);
@@ -138,6 +210,37 @@ describe('DatasetStore', () => {
     );
     expect(error.details?.['lines']).toEqual([2]);
     expect(await store.list()).toEqual([]);
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
+  it('rejects a non-IOB2 tag with its line', async () => {
+    await openStore();
+    const error = await expectMaasError(
+      store.add(source('EU\tB-ORG\nrejects\tE-ORG\n'), { fileName: 'iobes.conll' }, NO_LIMIT),
+      'MAAS_ERR_DATASET_INVALID',
+    );
+    expect(error.details?.['lines']).toEqual([2]);
+    expect(error.message).toContain('tag "E-ORG" is invalid');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
+  it('rejects NUL in a CoNLL-U form', async () => {
+    await openStore();
+    const sense = ['_', '_', '_', '_', '_', '_', '_', '_'];
+    const conllu = [
+      ['1', 'Bush', ...sense, '_', '_'].join('\t'),
+      ['2', 'ra\u0000n', ...sense, 'run.01', 'V'].join('\t'),
+    ].join('\n');
+    const error = await expectMaasError(
+      store.add(
+        source(`${conllu}\n`),
+        { fileName: 'nul.conllu', options: { senseColumn: 10 } },
+        NO_LIMIT,
+      ),
+      'MAAS_ERR_DATASET_INVALID',
+    );
+    expect(error.details?.['lines']).toEqual([2]);
+    expect(error.message).toContain('line 2: form (column 1) contains a NUL character');
     expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
   });
 

@@ -17,6 +17,7 @@ import {
   type DatasetReadOptions,
 } from './formats.js';
 import { parseFileInWorker, type TagSplit, type TagSplitRequest } from './parse-in-worker.js';
+import { effectiveReadOptions, type DatasetLayout } from './read-options.js';
 import { safeExtension, writeHashed } from './received-file.js';
 import { toDatasetRecord, type DatasetRecord } from './record.js';
 
@@ -91,7 +92,9 @@ export class DatasetStore {
 
   /**
    * Validates a received file and stores it, unless a dataset with the same bytes and read
-   * settings exists. The staging folder is gone afterwards, whether or not this succeeds.
+   * settings exists. The settings are stored and compared as {@link effectiveReadOptions}
+   * returns them, so a default given explicitly matches the same default left out. The staging
+   * folder is gone afterwards, whether or not this succeeds.
    *
    * @throws MaasError the errors of `parseDataset` (MAAS_ERR_DATASET_INVALID with
    * `details.lines`), MAAS_ERR_DATASET_FORMAT_UNKNOWN, MAAS_ERR_REQUEST_INVALID for an option
@@ -107,25 +110,26 @@ export class DatasetStore {
       );
       const kind = KIND_OF_FORMAT[format];
       checkTask(description.task, format);
-      const { labels, statistics } = await parseFileInWorker({
+      const { labels, statistics, layout } = await parseFileInWorker({
         path: received.path,
         format,
         options,
       });
+      const readOptions = effectiveReadOptions(format, options, layout);
       const row = {
         id: received.digest,
         name: datasetName(description, received.digest),
         format,
         kind,
         task: TASK_OF_KIND[kind],
-        read_options: JSON.stringify(options),
+        read_options: JSON.stringify(readOptions),
         labels: JSON.stringify(labels),
         statistics: JSON.stringify(statistics),
         file_path: `${DATASETS_DIR}/${received.digest}/${basename(received.path)}`,
         size_bytes: received.sizeBytes,
         created_at: new Date().toISOString(),
       };
-      return await this.#inWriteTransaction((db) => this.#commit(db, received.staged, row));
+      return await this.#inWriteTransaction((db) => this.#commit(db, received.staged, row, layout));
     } finally {
       await received.staged.discard();
     }
@@ -153,10 +157,11 @@ export class DatasetStore {
     db: Kysely<DatabaseSchema>,
     staged: StagedArtifact,
     row: DatabaseSchema['datasets'],
+    layout: DatasetLayout,
   ): Promise<AddDatasetResult> {
     const existing = await findRow(db, row.id);
     if (existing !== undefined) {
-      if (existing.format !== row.format || existing.read_options !== row.read_options) {
+      if (!this.#readsAlike(existing, row, layout)) {
         throw new MaasError(
           'MAAS_ERR_DATASET_EXISTS',
           `dataset ${row.id} has the same bytes but was stored as format ${existing.format} with settings ${existing.read_options}; delete it first to store it with format ${row.format} and settings ${row.read_options}`,
@@ -175,6 +180,33 @@ export class DatasetStore {
       'dataset stored',
     );
     return { dataset: toDatasetRecord(row), created: true };
+  }
+
+  /**
+   * Checks whether a stored row reads its file as `row` does. A row stored before read options
+   * were filled in may lack defaults, so its options are filled in for `layout`, the layout of
+   * the same bytes, before they are compared.
+   */
+  #readsAlike(
+    existing: DatabaseSchema['datasets'],
+    row: DatabaseSchema['datasets'],
+    layout: DatasetLayout,
+  ): boolean {
+    if (existing.format !== row.format) return false;
+    if (existing.read_options === row.read_options) return true;
+    const stored = JSON.parse(existing.read_options) as DatasetReadOptions;
+    try {
+      const filled = effectiveReadOptions(row.format as DatasetFormat, stored, layout);
+      return JSON.stringify(filled) === row.read_options;
+    } catch (error) {
+      if (!(error instanceof MaasError)) throw error;
+      // The stored options no longer select a column of the file, so they cannot match.
+      this.#logger?.warn(
+        { dataset: existing.id, readOptions: existing.read_options, err: error },
+        'stored read options do not apply to the dataset file',
+      );
+      return false;
+    }
   }
 
   /** Lists every dataset, newest first. */

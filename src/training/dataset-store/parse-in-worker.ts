@@ -1,6 +1,7 @@
 import { MaasError, type ErrorCode } from '../../errors/index.js';
 import { startWorker } from '../worker/start-worker.js';
 import type { DatasetFormat, DatasetReadOptions } from './formats.js';
+import type { DatasetLayout } from './read-options.js';
 
 /** Input of the parse worker. */
 export interface ParseRequest {
@@ -23,9 +24,17 @@ export interface TagSplit {
   validationTags: string[];
 }
 
+/** Summary of a valid file. */
+export interface ParsedFile {
+  labels: string[];
+  statistics: Record<string, unknown>;
+  layout: DatasetLayout;
+  tagSplit?: TagSplit;
+}
+
 /** Output of the parse worker: the summary of a valid file, or the error as plain data. */
 export type ParseResponse =
-  | { ok: true; labels: string[]; statistics: Record<string, unknown>; tagSplit?: TagSplit }
+  | ({ ok: true } & ParsedFile)
   | {
       ok: false;
       error: { code: string; message: string; param?: string; details?: Record<string, unknown> };
@@ -37,9 +46,7 @@ export type ParseResponse =
  *
  * @throws MaasError the parser's error, rebuilt with its code, param and details.
  */
-export function parseFileInWorker(
-  request: ParseRequest,
-): Promise<{ labels: string[]; statistics: Record<string, unknown>; tagSplit?: TagSplit }> {
+export function parseFileInWorker(request: ParseRequest): Promise<ParsedFile> {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const worker = startWorker(new URL(`./parse-worker.${extension}`, import.meta.url), {
     workerData: request,
@@ -49,8 +56,8 @@ export function parseFileInWorker(
     worker.once('message', (response: ParseResponse) => {
       settled = true;
       if (response.ok) {
-        const { labels, statistics, tagSplit } = response;
-        resolve({ labels, statistics, ...(tagSplit === undefined ? {} : { tagSplit }) });
+        const { labels, statistics, layout, tagSplit } = response;
+        resolve({ labels, statistics, layout, ...(tagSplit === undefined ? {} : { tagSplit }) });
         return;
       }
       const { code, message, param, details } = response.error;

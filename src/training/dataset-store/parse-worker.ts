@@ -5,6 +5,7 @@ import { readUtf8File } from '../datasets/text-file.js';
 import { splitSentences } from '../tagging/split.js';
 import { labelsOf, parseDataset, statisticsOf, type ParsedDataset } from './formats.js';
 import type { ParseRequest, ParseResponse, TagSplit } from './parse-in-worker.js';
+import { layoutOf } from './read-options.js';
 
 // Entry point of a dataset parsing thread: validates one file, posts the result and exits.
 if (parentPort === null) {
@@ -21,6 +22,7 @@ async function parse(): Promise<ParseResponse> {
       ok: true,
       labels: labelsOf(parsed),
       statistics: statisticsOf(parsed),
+      layout: layoutOf(parsed),
       ...(tagSplit === undefined ? {} : { tagSplit }),
     };
   } catch (error) {

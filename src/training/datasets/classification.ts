@@ -9,6 +9,7 @@ import {
 } from './columns.js';
 import { parseDelimited, type DelimitedRecord } from './delimited.js';
 import { describeJsonType, parseJsonLines } from './jsonl.js';
+import { NUL, describeNul } from './lines.js';
 import { RowProblems } from './row-problems.js';
 import { computeStatistics, type DatasetStatistics } from './statistics.js';
 import { readUtf8File } from './text-file.js';
@@ -59,6 +60,11 @@ export interface ClassificationDataset {
    * same on every machine.
    */
   labels: string[];
+  /**
+   * Fields of the first CSV or TSV record, which name the columns when the file has a header
+   * row, or the keys of the JSONL rows in order of first appearance.
+   */
+  columns: string[];
   stats: DatasetStatistics;
 }
 
@@ -114,7 +120,8 @@ export async function readClassificationFile(
  * unusable when its field count differs from the header's, or from the first row's when there
  * is no header. A JSONL line is unusable when it is not a JSON object. Any row is unusable when
  * its text is empty or whitespace, or its label is missing or empty. A CSV quoting error stops
- * parsing at once, because the rows after it cannot be separated.
+ * parsing at once, because the rows after it cannot be separated. A text or label that contains
+ * NUL (U+0000) makes its row unusable too.
  *
  * @throws MaasError MAAS_ERR_DATASET_FORMAT_UNKNOWN when `format` is missing or unknown,
  * MAAS_ERR_DATASET_COLUMN_NOT_FOUND when a column cannot be resolved, MAAS_ERR_DATASET_INVALID
@@ -166,7 +173,7 @@ function parseDelimitedDataset(
       examples.push(example);
     }
   }
-  return finishDataset(examples, problems, hasHeader);
+  return finishDataset(examples, problems, hasHeader, first.fields);
 }
 
 function checkDelimitedRow(
@@ -199,6 +206,12 @@ function checkValues(
   if (label === '') {
     reasons.push('label is empty');
   }
+  if (text?.includes(NUL) === true) {
+    reasons.push(describeNul('text'));
+  }
+  if (label?.includes(NUL) === true) {
+    reasons.push(describeNul('label'));
+  }
   if (reasons.length > 0 || text === undefined || label === undefined) {
     problems.add(line, reasons.join(' and '));
     return undefined;
@@ -230,7 +243,7 @@ function parseJsonLinesDataset(
       examples.push(example);
     }
   }
-  return finishDataset(examples, problems, false);
+  return finishDataset(examples, problems, false, keys);
 }
 
 /** Returns every key that appears in any object, in order of first appearance. */
@@ -275,6 +288,7 @@ function finishDataset(
   examples: ClassificationExample[],
   problems: RowProblems,
   hasHeader: boolean,
+  columns: string[],
 ): ClassificationDataset {
   problems.throwIfAny();
   if (examples.length === 0) {
@@ -283,7 +297,7 @@ function finishDataset(
     );
   }
   const labels = [...new Set(examples.map((example) => example.label))].sort();
-  return { examples, labels, stats: computeStatistics(examples) };
+  return { examples, labels, columns, stats: computeStatistics(examples) };
 }
 
 function unknownFormat(format: unknown): MaasError {

@@ -1,6 +1,6 @@
 import { MaasError } from '../../errors/index.js';
 import { guessLanguage, type LanguageHint } from './language-hint.js';
-import { isBlank, splitLines, type NumberedLine } from './lines.js';
+import { NUL, describeNul, isBlank, splitLines, type NumberedLine } from './lines.js';
 import { RowProblems } from './row-problems.js';
 import { summarizeLengths, type TextLengthStatistics } from './statistics.js';
 
@@ -47,6 +47,8 @@ export interface TokenClassificationDataset {
   sentences: TaggedSentence[];
   /** Distinct tags sorted by UTF-16 code unit. */
   tags: string[];
+  /** Columns of every token line, so the default tag column is `columnCount - 1`. */
+  columnCount: number;
   stats: TokenClassificationStatistics;
 }
 
@@ -65,10 +67,13 @@ interface SentenceBuilder {
  * last sentence counts with or without a blank line after it. A line whose first column is
  * `-DOCSTART-` separates documents and is not a sentence.
  *
- * Checks every line before throwing. A line is invalid when its column count differs from the
- * first token line's, when it lacks the token or tag column, or when its token or tag is empty.
- * It is also invalid when its `I-X` tag continues no `X` entity: at sentence start, after `O`,
- * or after a tag of another type. With `repairTags`, such a tag becomes `B-X` instead.
+ * Checks every line before throwing. A line is invalid when it lacks the token or tag column,
+ * when its column count differs from that of the first line with both, or when its token or
+ * tag is empty or contains NUL (U+0000).
+ * It is also invalid when its tag is not `O`, `B-TYPE` or `I-TYPE` (IOB2), for example an
+ * IOBES `E-ORG` or a lower-case `o`. Last, it is invalid when its `I-X` tag continues no `X`
+ * entity: at sentence start, after `O`, or after a tag of another type. With `repairTags`, such
+ * an `I-X` tag becomes `B-X` instead.
  *
  * @throws MaasError MAAS_ERR_DATASET_INVALID naming the lines, MAAS_ERR_DATASET_EMPTY when the
  * file has no sentence, and MAAS_ERR_REQUEST_INVALID for a negative column.
@@ -107,8 +112,11 @@ export function parseConllText(
       sentencesInDocument = 0;
       continue;
     }
-    columnCount ??= fields.length;
-    const token = readToken(line, fields, columnCount, options, problems);
+    const columns = findColumns(line, fields, columnCount, options, problems);
+    // Only a line with a token and a tag sets the column count, so that a line that lacks
+    // one does not make the valid lines after it look wrong.
+    if (columns !== undefined) columnCount ??= fields.length;
+    const token = columns === undefined ? undefined : readToken(line, fields, columns, problems);
     current ??= { tokens: [], tags: [], line: line.line };
     current.tokens.push(token?.token ?? '');
     current.tags.push(token?.tag ?? 'O');
@@ -123,7 +131,12 @@ export function parseConllText(
       'Dataset is empty: the file has no token lines. Add sentences, one token and its tag per line, and try again.',
     );
   }
-  return { sentences, ...summarize(sentences, documents, repairedTags) };
+  return {
+    sentences,
+    // The first valid token line sets the count, and a file without one has thrown above.
+    columnCount: columnCount as number,
+    ...summarize(sentences, documents, repairedTags),
+  };
 }
 
 function checkColumnOption(value: number | undefined, param: string): void {
@@ -144,17 +157,18 @@ function splitColumns(text: string): string[] {
   return text.trim().split(/\s+/);
 }
 
-function readToken(
+/**
+ * Returns the token and tag columns of a line, or reports the line and returns undefined when it
+ * lacks either column or has another column count than `columnCount`, the count of the first
+ * line with both columns.
+ */
+function findColumns(
   line: NumberedLine,
   fields: string[],
-  columnCount: number,
+  columnCount: number | undefined,
   options: TokenClassificationReadOptions,
   problems: RowProblems,
-): { token: string; tag: string } | undefined {
-  if (fields.length !== columnCount) {
-    problems.add(line.line, `expected ${columnCount} columns, found ${fields.length}`);
-    return undefined;
-  }
+): { tokenColumn: number; tagColumn: number } | undefined {
   const tokenColumn = options.tokenColumn ?? 0;
   const tagColumn = options.tagColumn ?? fields.length - 1;
   if (tokenColumn === tagColumn) {
@@ -166,16 +180,31 @@ function readToken(
     );
     return undefined;
   }
-  const token = fields[tokenColumn];
-  const tag = fields[tagColumn];
-  if (token === undefined || tag === undefined) {
+  if (fields[tokenColumn] === undefined || fields[tagColumn] === undefined) {
     const missing = Math.max(tokenColumn, tagColumn) + 1;
     problems.add(line.line, `expected at least ${missing} columns, found ${fields.length}`);
     return undefined;
   }
+  if (columnCount !== undefined && fields.length !== columnCount) {
+    problems.add(line.line, `expected ${columnCount} columns, found ${fields.length}`);
+    return undefined;
+  }
+  return { tokenColumn, tagColumn };
+}
+
+function readToken(
+  line: NumberedLine,
+  fields: string[],
+  columns: { tokenColumn: number; tagColumn: number },
+  problems: RowProblems,
+): { token: string; tag: string } | undefined {
+  const token = fields[columns.tokenColumn] as string;
+  const tag = fields[columns.tagColumn] as string;
   const reasons: string[] = [];
   if (token === '') reasons.push('token is empty');
   if (tag === '') reasons.push('tag is empty');
+  if (token.includes(NUL)) reasons.push(describeNul('token'));
+  if (tag.includes(NUL)) reasons.push(describeNul('tag'));
   if (reasons.length > 0) {
     problems.add(line.line, reasons.join(' and '));
     return undefined;
@@ -183,16 +212,27 @@ function readToken(
   return { token, tag };
 }
 
+/** Tag of the IOB2 scheme: `O`, or `B-` or `I-` and a non-empty entity type. */
+const IOB2_TAG = /^(?:O|[BI]-.+)$/;
+
 /**
- * Checks that each `I-X` tag continues an `X` entity, reporting or repairing each one that does
- * not, and returns the number repaired. Tags other than `B-`, `I-` and `O` are left alone.
+ * Checks that each tag is an IOB2 tag and that each `I-X` tag continues an `X` entity. Reports
+ * each tag that is not IOB2, and reports or repairs each `I-X` that continues no entity.
+ * Returns the number repaired.
  */
 function checkBioTags(sentence: SentenceBuilder, repair: boolean, problems: RowProblems): number {
   let repaired = 0;
-  let previous = 'O';
+  // Undefined after a tag that is not IOB2, whose line is already reported, so that the `I-X`
+  // after it is not blamed as well.
+  let previous: string | undefined = 'O';
   for (let i = 0; i < sentence.tags.length; i++) {
     const tag = sentence.tags[i] as string;
-    if (tag.startsWith('I-')) {
+    if (!IOB2_TAG.test(tag)) {
+      problems.add(sentence.line + i, describeInvalidTag(tag));
+      previous = undefined;
+      continue;
+    }
+    if (tag.startsWith('I-') && previous !== undefined) {
       const type = tag.slice(2);
       const continues = previous === `B-${type}` || previous === `I-${type}`;
       if (!continues && repair) {
@@ -209,6 +249,18 @@ function checkBioTags(sentence: SentenceBuilder, repair: boolean, problems: RowP
     previous = sentence.tags[i] as string;
   }
   return repaired;
+}
+
+/** Describes a tag that is not IOB2, with the fix for the usual causes. */
+function describeInvalidTag(tag: string): string {
+  const problem = `tag ${JSON.stringify(tag)} is invalid because tags must be O, B-TYPE or I-TYPE (IOB2)`;
+  if (/^[ESUL]-/.test(tag)) {
+    return `${problem}; convert IOBES or BILOU tags: S-X and U-X to B-X, E-X and L-X to I-X`;
+  }
+  if (/^(?:o|[bi]-.+)$/.test(tag)) {
+    return `${problem}; write O, B and I in upper case`;
+  }
+  return `${problem}; write O outside entities, and B- or I- before the entity type, e.g. B-PER`;
 }
 
 function summarize(

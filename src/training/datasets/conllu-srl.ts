@@ -1,7 +1,7 @@
 import { MaasError } from '../../errors/index.js';
 import { sortedRecord } from './conll.js';
 import { guessLanguage, type LanguageHint } from './language-hint.js';
-import { isBlank, splitLines, type NumberedLine } from './lines.js';
+import { NUL, describeNul, isBlank, splitLines, type NumberedLine } from './lines.js';
 import { RowProblems } from './row-problems.js';
 import { summarizeLengths, type TextLengthStatistics } from './statistics.js';
 
@@ -51,6 +51,8 @@ export interface SemanticRoleDataset {
   instances: SemanticRoleInstance[];
   /** Distinct argument labels, `O` and `V` included, sorted by UTF-16 code unit. */
   labels: string[];
+  /** Sense column that the file's layout implies, used when `senseColumn` is not given. */
+  detectedSenseColumn: number;
   stats: SemanticRoleStatistics;
 }
 
@@ -81,7 +83,8 @@ interface Sentence {
  * (`5.1`) are skipped because they are not surface tokens.
  *
  * A line is invalid when it is not tab-separated with an integer ID that counts up from 1, has
- * an empty form, or has another column count than the sentence's first token line. A sentence
+ * an empty form, contains NUL (U+0000) in any column, or has another column count than the
+ * sentence's first token line. A sentence
  * is invalid, at its first line, when its argument columns do not number its predicates. A
  * sentence without a predicate may have one placeholder argument column with no label in it,
  * as the Universal Propositions files write.
@@ -102,7 +105,8 @@ export function parseSemanticRoleText(
       'Dataset is empty: the file has no token lines. Add CoNLL-U sentences and try again.',
     );
   }
-  const senseColumn = options.senseColumn ?? detectSenseColumn(sentences);
+  const detectedSenseColumn = detectSenseColumn(sentences);
+  const senseColumn = options.senseColumn ?? detectedSenseColumn;
   if (!Number.isSafeInteger(senseColumn) || senseColumn < 1) {
     throw new MaasError(
       'MAAS_ERR_REQUEST_INVALID',
@@ -118,7 +122,10 @@ export function parseSemanticRoleText(
     if (found.length === 0) withoutPredicate++;
   }
   problems.throwIfAny();
-  return summarize(instances, sentences, withoutPredicate, senseColumn);
+  return {
+    ...summarize(instances, sentences, withoutPredicate, senseColumn),
+    detectedSenseColumn,
+  };
 }
 
 /** Groups token lines into sentences, reporting lines that are not CoNLL-U token lines. */
@@ -157,6 +164,10 @@ function checkTokenLine(fields: readonly string[], expectedId: number): string |
   }
   if ((fields[1] as string).trim() === '') {
     return 'form (column 1) is empty';
+  }
+  const nulColumn = fields.findIndex((field) => field.includes(NUL));
+  if (nulColumn !== -1) {
+    return describeNul(nulColumn === 1 ? 'form (column 1)' : `column ${nulColumn}`);
   }
   return undefined;
 }
@@ -254,7 +265,7 @@ function summarize(
   sentences: readonly Sentence[],
   sentencesWithoutPredicate: number,
   senseColumn: number,
-): SemanticRoleDataset {
+): Omit<SemanticRoleDataset, 'detectedSenseColumn'> {
   const roleCounts = new Map<string, number>();
   const labels = new Set<string>();
   for (const instance of instances) {

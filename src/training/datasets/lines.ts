@@ -1,3 +1,15 @@
+/**
+ * NUL (U+0000). The prediction endpoints reject input text that contains it, so the dataset
+ * readers reject it too: in a CoNLL token or tag, any CoNLL-U column, a classification text or
+ * label, and any plain-text line.
+ */
+export const NUL = '\u0000';
+
+/** Returns the row problem for a field that contains NUL, e.g. `token contains a NUL character`. */
+export function describeNul(field: string): string {
+  return `${field} contains a NUL character (U+0000)`;
+}
+
 /** One line of a text file with its 1-based number. */
 export interface NumberedLine {
   text: string;

@@ -325,6 +325,31 @@ describe('readClassificationFile with JSONL', () => {
   });
 });
 
+describe('classification NUL characters', () => {
+  it.each([
+    ['CSV text', 'text,label\ngo\u0000od,1\n', 'csv', 'text'],
+    ['CSV label', 'text,label\ngood,1\u0000\n', 'csv', 'label'],
+    ['TSV text', 'text\tlabel\ngo\u0000od\t1\n', 'tsv', 'text'],
+    [
+      'JSONL escaped text',
+      '{"text":"ok","label":"1"}\n{"text":"go\\u0000od","label":"1"}\n',
+      'jsonl',
+      'text',
+    ],
+    [
+      'JSONL escaped label',
+      '{"text":"ok","label":"1"}\n{"text":"good","label":"\\u0000"}\n',
+      'jsonl',
+      'label',
+    ],
+  ] as const)('rejects NUL in %s', (_case, text, format, field) => {
+    const error = catchMaasError(() => parseClassificationText(text, { format }));
+    expect(error.code).toBe('MAAS_ERR_DATASET_INVALID');
+    expect(error.details?.['lines']).toEqual([2]);
+    expect(error.message).toContain(`line 2: ${field} contains a NUL character (U+0000)`);
+  });
+});
+
 describe('classification empty and unknown input', () => {
   it.each([
     ['an empty file', '', 'csv'],

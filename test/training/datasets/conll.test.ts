@@ -100,6 +100,34 @@ describe('parseConllText', () => {
     expect(error.message).toContain('B-PER');
   });
 
+  it.each([
+    ['IOBES end', 'E-ORG', 'convert IOBES or BILOU tags'],
+    ['IOBES single', 'S-PER', 'convert IOBES or BILOU tags'],
+    ['lower-case O', 'o', 'write O, B and I in upper case'],
+    ['lower-case B', 'b-per', 'write O, B and I in upper case'],
+    ['bare type', 'PER', 'B- or I- before the entity type'],
+    ['prefix without type', 'B-', 'B- or I- before the entity type'],
+  ])('rejects %s tag with its line', async (_case, tag, fix) => {
+    const error = await errorOf('iob2.txt', `x\tO\n\na\tB-ORG\nb\t${tag}\nc\tO\n`);
+    expect(error.code).toBe('MAAS_ERR_DATASET_INVALID');
+    expect(error.details?.['lines']).toEqual([4]);
+    expect(error.message).toContain(`line 4: tag ${JSON.stringify(tag)} is invalid`);
+    expect(error.message).toContain('tags must be O, B-TYPE or I-TYPE (IOB2)');
+    expect(error.message).toContain(fix);
+  });
+
+  it('rejects non-IOB2 tags despite repair_tags', async () => {
+    const error = await errorOf('iobes.txt', 'a\tB-ORG\nb\tE-ORG\nc\tS-PER\n', {
+      repairTags: true,
+    });
+    expect(error.details?.['lines']).toEqual([2, 3]);
+  });
+
+  it('blames no I-X after a non-IOB2 tag', async () => {
+    const error = await errorOf('after-invalid.txt', 'a\tS-PER\nb\tI-PER\n');
+    expect(error.details?.['lines']).toEqual([1]);
+  });
+
   it('repairs I-X to B-X when asked', async () => {
     const dataset = await parseFile('repair.txt', 'a\tI-PER\nb\tI-PER\nc\tO\nd\tI-LOC\n', {
       repairTags: true,
@@ -132,6 +160,19 @@ describe('parseConllText', () => {
     expect(error.message).toContain('expected a token and its tag, found 1 column');
   });
 
+  it('blames only a first line without its tag', async () => {
+    const error = await errorOf('first-untagged.txt', 'EU\nrejects O\n');
+    expect(error.details?.['lines']).toEqual([1]);
+    expect(error.message).toContain('line 1: expected a token and its tag, found 1 column');
+    expect(error.message).not.toContain('line 2');
+  });
+
+  it('counts columns from the first tagged line', async () => {
+    const error = await errorOf('later-count.txt', 'EU\nrejects VBZ O\nGerman JJ B-MISC\ncall O\n');
+    expect(error.details?.['lines']).toEqual([1, 4]);
+    expect(error.message).toContain('line 4: expected 3 columns, found 2');
+  });
+
   it('rejects the same token and tag column', async () => {
     const error = await errorOf('same-column.txt', 'a NN O\n', { tokenColumn: 2, tagColumn: 2 });
     expect(error.message).toContain('token_column and tag_column are both 2');
@@ -141,6 +182,14 @@ describe('parseConllText', () => {
     const error = await errorOf('empty-tag.txt', 'a\tO\nb\t\n');
     expect(error.details?.['lines']).toEqual([2]);
     expect(error.message).toContain('tag is empty');
+  });
+
+  it('reports NUL in a token or tag', async () => {
+    const error = await errorOf('nul.txt', 'EU\tB-ORG\nre\u0000jects\tO\n\nPeter\tB-PER\u0000\n');
+    expect(error.code).toBe('MAAS_ERR_DATASET_INVALID');
+    expect(error.details?.['lines']).toEqual([2, 4]);
+    expect(error.message).toContain('line 2: token contains a NUL character (U+0000)');
+    expect(error.message).toContain('line 4: tag contains a NUL character (U+0000)');
   });
 
   it('rejects a file without tokens', async () => {

@@ -127,6 +127,21 @@ describe('parseSemanticRoleText', () => {
     expect(error.message).toContain('line 5: form (column 1) is empty');
   });
 
+  it('reports NUL in a form with its line', async () => {
+    const lines = [token(1, 'Bush', '_', '_'), token(2, 'ra\u0000n', 'run.01', 'V')];
+    const error = await errorOf('nul-form.conllu', lines);
+    expect(error.code).toBe('MAAS_ERR_DATASET_INVALID');
+    expect(error.details?.['lines']).toEqual([2]);
+    expect(error.message).toContain('line 2: form (column 1) contains a NUL character (U+0000)');
+  });
+
+  it('reports NUL in an argument column', async () => {
+    const lines = [token(1, 'Bush', '_', 'ARG\u00000'), token(2, 'ran', 'run.01', 'V')];
+    const error = await errorOf('nul-argument.conllu', lines, { senseColumn: 10 });
+    expect(error.details?.['lines']).toEqual([1]);
+    expect(error.message).toContain('line 1: column 11 contains a NUL character');
+  });
+
   it('reports a sense column past the last column', async () => {
     const error = await errorOf('short.conllu', [token(1, 'Bush', '_')], { senseColumn: 14 });
     expect(error.details?.['lines']).toEqual([1]);
