@@ -200,6 +200,9 @@ describe('DatasetStore', () => {
       'MAAS_ERR_DATASET_EXISTS',
     );
     expect(error.status).toBe(409);
+    // The message names the settings as the upload's form fields.
+    expect(error.message).toContain('"repair_tags":true');
+    expect(error.message).not.toContain('repairTags');
   });
 
   it('keeps nothing of an invalid file', async () => {

@@ -19,7 +19,7 @@ import {
 import { parseFileInWorker, type TagSplit, type TagSplitRequest } from './parse-in-worker.js';
 import { effectiveReadOptions, type DatasetLayout } from './read-options.js';
 import { safeExtension, writeHashed } from './received-file.js';
-import { toDatasetRecord, type DatasetRecord } from './record.js';
+import { toDatasetRecord, toOptionFields, type DatasetRecord } from './record.js';
 
 /** Folder under the artifact root with one folder per dataset. */
 export const DATASETS_DIR = 'datasets';
@@ -164,7 +164,7 @@ export class DatasetStore {
       if (!this.#readsAlike(existing, row, layout)) {
         throw new MaasError(
           'MAAS_ERR_DATASET_EXISTS',
-          `dataset ${row.id} has the same bytes but was stored as format ${existing.format} with settings ${existing.read_options}; delete it first to store it with format ${row.format} and settings ${row.read_options}`,
+          `dataset ${row.id} has the same bytes but was stored as format ${existing.format} with settings ${fieldsOf(existing.read_options)}; delete it first to store it with format ${row.format} and settings ${fieldsOf(row.read_options)}`,
           { param: 'file', details: { id: row.id } },
         );
       }
@@ -346,6 +346,11 @@ function checkTask(task: string | undefined, format: DatasetFormat): void {
     `task ${JSON.stringify(task)} does not match format ${format}, which contains ${kind} data; leave task out or set a format for ${task}`,
     { param: 'task' },
   );
+}
+
+/** Returns the stored read options JSON with the upload's form-field names. */
+function fieldsOf(readOptions: string): string {
+  return JSON.stringify(toOptionFields(JSON.parse(readOptions) as DatasetReadOptions));
 }
 
 function datasetNotFound(id: string): MaasError {

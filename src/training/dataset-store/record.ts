@@ -55,15 +55,20 @@ export function toDatasetJson(dataset: DatasetRecord): Record<string, unknown> {
     format: dataset.format,
     kind: dataset.kind,
     task: dataset.task,
-    read_options: Object.fromEntries(
-      Object.entries(dataset.readOptions).map(([name, value]) => [
-        OPTION_FIELDS[name as keyof DatasetReadOptions],
-        value,
-      ]),
-    ),
+    read_options: toOptionFields(dataset.readOptions),
     labels: dataset.labels,
     statistics: snakeCaseKeys(dataset.statistics),
     size_bytes: dataset.sizeBytes,
     created_at: dataset.createdAt,
   };
+}
+
+/** Renames read options to the form fields of an upload, e.g. `repairTags` to `repair_tags`. */
+export function toOptionFields(options: DatasetReadOptions): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, value]) => [
+      OPTION_FIELDS[name as keyof DatasetReadOptions],
+      value,
+    ]),
+  );
 }
