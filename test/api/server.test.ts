@@ -198,6 +198,26 @@ describe('predict', () => {
     expect(total).toBeCloseTo(1, 5);
   });
 
+  it('takes function_to_apply softmax', async () => {
+    const plain = await predictOk({ inputs: POSITIVE_TEXT, parameters: { top_k: null } });
+    const softmax = await predictOk({
+      inputs: POSITIVE_TEXT,
+      parameters: { top_k: null, function_to_apply: 'softmax' },
+    });
+    expect(softmax).toEqual(plain);
+  });
+
+  it.each([
+    [{ function_to_apply: 'sigmoid' }, 'parameters.function_to_apply', 'softmax probabilities'],
+    [{ truncation: true }, 'parameters.truncation', 'takes top_k, function_to_apply'],
+  ])('rejects parameters %j naming the field', async (parameters, param, hint) => {
+    const response = await predict({ inputs: POSITIVE_TEXT, parameters });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { param: string; message: string } };
+    expect(error.param).toBe(param);
+    expect(error.message).toContain(hint);
+  });
+
   it('top_k 2 returns two sorted labels', async () => {
     const result = (await predictOk({
       inputs: NEGATIVE_TEXT,

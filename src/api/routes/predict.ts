@@ -179,14 +179,31 @@ async function tagInHouse(
   });
 }
 
-/** Reads `parameters.top_k`: a positive integer, or null for every label; 1 when absent. */
+/** Parameters that in-house classifiers take, as the Hugging Face text-classification task names them. */
+const CLASSIFIER_PARAMETERS = ['top_k', 'function_to_apply'];
+
+/**
+ * Reads `parameters.top_k`: a positive integer, or null for every label; 1 when absent.
+ * `function_to_apply` may only be `softmax`, because in-house classifiers output softmax
+ * probabilities.
+ */
 function readTopK(parameters: Record<string, unknown>): number | null {
   for (const name of Object.keys(parameters)) {
-    if (name !== 'top_k') {
-      throw new MaasError('MAAS_ERR_REQUEST_INVALID', `parameters.${name} is not a known field`, {
-        param: `parameters.${name}`,
-      });
+    if (!CLASSIFIER_PARAMETERS.includes(name)) {
+      throw new MaasError(
+        'MAAS_ERR_REQUEST_INVALID',
+        `parameters.${name} is not a known field; text-classification takes ${CLASSIFIER_PARAMETERS.join(', ')}`,
+        { param: `parameters.${name}` },
+      );
     }
+  }
+  const scoreFunction = parameters['function_to_apply'];
+  if (scoreFunction !== undefined && scoreFunction !== 'softmax') {
+    throw new MaasError(
+      'MAAS_ERR_REQUEST_INVALID',
+      `parameters.function_to_apply must be "softmax" for this model, got ${JSON.stringify(scoreFunction)}: it outputs softmax probabilities, not logits`,
+      { param: 'parameters.function_to_apply' },
+    );
   }
   const topK = parameters['top_k'];
   if (topK === undefined) return 1;
