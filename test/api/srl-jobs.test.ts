@@ -284,22 +284,27 @@ describe('role tagger training job', () => {
 });
 
 describe('role tagger job failures', () => {
-  it('fails a predicate past max_length', async () => {
-    const jobId = await createJob(baseUrl, {
+  it('rejects a predicate past max_length before queueing', async () => {
+    const response = await postJob(baseUrl, {
       dataset_id: rolesId,
       model: 'srl-short',
       hyperparameters: { ...SMALL_ROLE_TAGGER, max_length: 3 },
     });
 
-    const events = await readEvents(baseUrl, jobId);
-    expect(stateSequence(events)).toEqual(['queued', 'running', 'failed']);
-    const error = events.at(-1)?.data['error'] as { code: string; message: string };
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as {
+      error: { code: string; message: string; param: string };
+    };
     expect(error.code).toBe('MAAS_ERR_TRAINING_INVALID');
+    expect(error.param).toBe('hyperparameters.max_length');
     // "Anna wanted to paint the boat" has its second predicate at token 4.
-    expect(error.message).toContain('token 4 of its sentence, past max_length 3');
-    expect(error.message).toContain('set max_length to 4 or more');
-    expect((await fetch(`${baseUrl}/v1/models/srl-short`)).status).toBe(404);
-  }, 60_000);
+    expect(error.message).toContain('a predicate at token 4 of its sentence, past max_length 3');
+    expect(error.message).toContain('set hyperparameters.max_length to 4 or more');
+    const jobs = (await (await fetch(`${baseUrl}/v1/training-jobs`)).json()) as {
+      data: { model: string }[];
+    };
+    expect(jobs.data.some((job) => job.model === 'srl-short')).toBe(false);
+  });
 });
 
 describe('role tagger job checks', () => {

@@ -42,6 +42,8 @@ export interface SemanticRoleStatistics {
    */
   roleCounts: Record<string, number>;
   sentenceLength: TextLengthStatistics;
+  /** 1-based position of the furthest predicate in its sentence, 0 without predicates. */
+  lastPredicateToken: number;
   senseColumn: number;
   languageHint: LanguageHint;
 }
@@ -290,6 +292,10 @@ function summarize(
       tokens: lengths.reduce((sum, length) => sum + length, 0),
       roleCounts: sortedRecord(roleCounts),
       sentenceLength: summarizeLengths(lengths),
+      lastPredicateToken: instances.reduce(
+        (last, instance) => Math.max(last, instance.predicateIndex + 1),
+        0,
+      ),
       senseColumn,
       languageHint: guessLanguage(sample.join('\n')),
     },

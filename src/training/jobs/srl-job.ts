@@ -3,7 +3,7 @@ import { MaasError } from '../../errors/index.js';
 import { SEMANTIC_ROLE_LABELING_TASK } from '../../tasks/srl-tagger-file.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
 import { isArgumentRole } from '../evaluation/argument-report.js';
-import type { SrlHyperparameters } from '../srl/model.js';
+import { DEFAULT_SRL_HYPERPARAMETERS, type SrlHyperparameters } from '../srl/model.js';
 import type { ConlluFile, SrlTrainingResult } from '../srl/pipeline.js';
 import { srlModelCard } from '../srl/register.js';
 import { heldOutValidationCount } from '../sequence/split.js';
@@ -76,6 +76,10 @@ export const SRL_JOB_TRAINER: JobTrainer = {
 
   async checkData(_store, { training, validation }, job) {
     rejectWithoutPredicates(training, 'dataset_id');
+    const maxLength =
+      (job.hyperparameters['maxLength'] as number | undefined) ??
+      DEFAULT_SRL_HYPERPARAMETERS.maxLength;
+    rejectPredicatesPastMaxLength(training, maxLength);
     if (!training.labels.some(isArgumentRole)) {
       throw new MaasError(
         'MAAS_ERR_TRAINING_INVALID',
@@ -181,6 +185,20 @@ function sentencesWithPredicate(dataset: DatasetRecord): number {
     sentencesWithoutPredicate: number;
   };
   return sentences - sentencesWithoutPredicate;
+}
+
+/**
+ * Rejects a dataset with a predicate past `maxLength` tokens, which training would cut off.
+ * Datasets stored before the statistic existed are checked when the worker trains.
+ */
+function rejectPredicatesPastMaxLength(dataset: DatasetRecord, maxLength: number): void {
+  const last = dataset.statistics['lastPredicateToken'];
+  if (typeof last !== 'number' || last <= maxLength) return;
+  throw new MaasError(
+    'MAAS_ERR_TRAINING_INVALID',
+    `dataset ${dataset.id} has a predicate at token ${last} of its sentence, past max_length ${maxLength}, and training keeps only the first max_length tokens; set hyperparameters.max_length to ${last} or more`,
+    { param: 'hyperparameters.max_length' },
+  );
 }
 
 /** Rejects a dataset without a predicate, which gives no training or validation example. */

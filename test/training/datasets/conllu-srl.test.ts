@@ -59,6 +59,7 @@ describe('parseSemanticRoleText', () => {
     expect(dataset.instances[1]?.labels).toEqual(['O', 'O', 'ARG0', 'O', 'V', 'ARG1']);
     expect(dataset.stats.roleCounts).toEqual({ ARG0: 2, ARG1: 2, ARG2: 1 });
     expect(dataset.stats.senseColumn).toBe(10);
+    expect(dataset.stats.lastPredicateToken).toBe(5);
   });
 
   it('skips multiword tokens and empty nodes', async () => {
