@@ -160,7 +160,7 @@ const extraFiles = t.extra_train_files ?? [];
 const extraText =
   extraFiles.length === 0
     ? ''
-    : `, plus ${t.split['extra_train_rows']?.toLocaleString('en-US')} rows from other corpora. Those rows join the training part only. A row that copies a row of \`${t.dataset.file}\`, or shares at least half of the shorter text's 5-character shingles with one (after normalization, without white space, punctuation and symbols), is dropped first, so no held-out text reaches training through them:\n\n` +
+    : `, plus ${t.split['extra_train_rows']?.toLocaleString('en-US')} rows from other corpora. Those rows join the training part only. A row that copies a row of \`${t.dataset.file}\` is dropped first: the same text, a text with at least half of its 5-character shingles in one such row, or a text that holds at least half of the shingles of such a row of 20 shingles or more (compared after normalization and lower-casing, without white space, punctuation and symbols), so no held-out text reaches training through them:\n\n` +
       extraFiles
         .map(
           (extra) =>

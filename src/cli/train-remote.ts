@@ -351,7 +351,7 @@ async function toError(response: Response): Promise<MaasError> {
       body.error.code in ERROR_CODES ? body.error.code : 'MAAS_ERR_INTERNAL_ERROR'
     ) as ErrorCode;
     const hint =
-      response.status === 401 || response.status === 403
+      response.status === 401 || body.error.code === 'MAAS_ERR_AUTH_SCOPE_MISSING'
         ? `; set ${API_KEY_VARIABLE} to a key with the train scope`
         : '';
     return new MaasError(

@@ -159,6 +159,16 @@ describe('POST /v1/datasets', () => {
     expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
   });
 
+  it('names a missing column by its form field', async () => {
+    await deleteAll();
+    const response = await upload('hello,pos\nbye,neg\n', 'no-header.csv', { header: 'false' });
+    const body = await expectError(response, 422, 'MAAS_ERR_DATASET_COLUMN_NOT_FOUND');
+    expect(body.error.param).toBe('text_column');
+    expect(body.error.message).toContain('Set text_column');
+    expect(body.error.message).not.toContain('textColumn');
+    expect(await listLeftovers()).toEqual({ datasets: [], staging: [] });
+  });
+
   it('repairs tags when repair_tags is true', async () => {
     const response = await upload('a\tO\nb\tI-PER\n', 'repair.conll', { repair_tags: 'true' });
     expect(response.status).toBe(201);

@@ -36,6 +36,35 @@ describe('NearDuplicateIndex', () => {
     expect(comparisonKey('好吃😋！ 下次 再来')).toBe('好吃下次再来');
   });
 
+  it('folds case', () => {
+    const index = new NearDuplicateIndex(['it is a charming and often affecting journey']);
+    expect(index.has('It Is A Charming And Often Affecting Journey')).toBe(true);
+  });
+
+  it('finds copies among templated texts', () => {
+    const texts = Array.from(
+      { length: COMMON_SHINGLE_TEXTS + 10 },
+      (_, n) => `The hotel room was clean and the staff were friendly said guest ${100 + n}`,
+    );
+    const index = new NearDuplicateIndex(texts);
+    expect(
+      index.has('The hotel room was clean and the staff were very friendly said guest 100'),
+    ).toBe(true);
+  });
+
+  it('keeps long texts around a short indexed phrase', () => {
+    const index = new NearDuplicateIndex(['Great movie', '吃起来还不错']);
+    expect(index.has('Great movie? No. The pacing drags.')).toBe(false);
+    expect(index.has(`${review}吃起来还不错，就是有点贵。`)).toBe(false);
+  });
+
+  it('compares symbol-only texts exactly', () => {
+    const index = new NearDuplicateIndex(['😀😀', '!!!']);
+    expect(index.has('😀 😀')).toBe(true);
+    expect(index.has('😡👎')).toBe(false);
+    expect(index.has('好')).toBe(false);
+  });
+
   it('skips phrases common to many texts', () => {
     const common = '服务态度很好';
     const texts = Array.from(

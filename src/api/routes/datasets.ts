@@ -49,7 +49,13 @@ async function addDatasetRoutes(app: FastifyInstance, context: AppContext): Prom
       await context.datasets.discard(received);
       throw error;
     }
-    const { dataset, created } = await context.datasets.store(received, description);
+    let stored: Awaited<ReturnType<typeof context.datasets.store>>;
+    try {
+      stored = await context.datasets.store(received, description);
+    } catch (error) {
+      throw withFormFieldNames(error);
+    }
+    const { dataset, created } = stored;
     void reply.status(created ? 201 : 200);
     return { ...toDatasetJson(dataset), created };
   });
@@ -201,4 +207,22 @@ function boolean(field: string, value: string): boolean {
 
 function invalidField(field: string, problem: string): MaasError {
   return new MaasError('MAAS_ERR_REQUEST_INVALID', `${field} ${problem}`, { param: field });
+}
+
+/**
+ * Renames the read options that a parse error names, such as `textColumn`, to the form fields
+ * of the upload, such as `text_column`.
+ */
+function withFormFieldNames(error: unknown): unknown {
+  if (!(error instanceof MaasError) || error.param === undefined) return error;
+  if (!Object.hasOwn(OPTION_FIELDS, error.param)) return error;
+  let message = error.message;
+  for (const [option, field] of Object.entries(OPTION_FIELDS)) {
+    message = message.replace(new RegExp(`\\b${option}\\b`, 'g'), field);
+  }
+  return new MaasError(error.code, message, {
+    param: OPTION_FIELDS[error.param as keyof typeof OPTION_FIELDS],
+    details: error.details,
+    cause: error,
+  });
 }

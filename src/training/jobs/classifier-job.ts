@@ -38,10 +38,11 @@ const HYPERPARAMETER_NAMES: Readonly<Record<string, string>> = {
   learning_rate: 'learningRate',
   patience: 'patience',
   class_weighting: 'classWeighting',
-  // The snake_case form of maas train --class-weights.
-  class_weights: 'classWeighting',
   seed: 'seed',
 };
+
+/** Job fields whose name differs from the snake_case form of their `maas train` flag. */
+const FIELDS_OF_FLAGS: Readonly<Record<string, string>> = { class_weights: 'class_weighting' };
 
 /** Trainer of `text-classification` jobs: the classifiers of `maas train`. */
 export const CLASSIFIER_JOB_TRAINER: JobTrainer = {
@@ -170,9 +171,14 @@ export function toCamelCase(
   for (const [name, value] of Object.entries(hyperparameters)) {
     const camel = Object.hasOwn(names, name) ? names[name] : undefined;
     if (camel === undefined) {
+      const field = FIELDS_OF_FLAGS[name];
+      const hint =
+        field !== undefined && Object.hasOwn(names, field)
+          ? `use ${field}, the field of maas train --${name.replaceAll('_', '-')}`
+          : `known: ${Object.keys(names).join(', ')}`;
       throw new MaasError(
         'MAAS_ERR_REQUEST_INVALID',
-        `hyperparameters.${name} is not a known hyperparameter; known: ${Object.keys(names).join(', ')}`,
+        `hyperparameters.${name} is not a known hyperparameter; ${hint}`,
         { param: `hyperparameters.${name}` },
       );
     }

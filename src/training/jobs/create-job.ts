@@ -117,7 +117,6 @@ function checkArchitecture(task: TrainableTask, architecture: string): string {
   return architecture;
 }
 
-/** Rejects a dataset of another kind than the trainer reads, such as a CSV for a tagger. */
 /** Returns a dataset, with a not-found error that names the request field `param`. */
 async function getDataset(
   datasets: DatasetStore,
@@ -134,6 +133,7 @@ async function getDataset(
   }
 }
 
+/** Rejects a dataset of another kind than the trainer reads, such as a CSV for a tagger. */
 function checkDatasetKind(
   dataset: DatasetRecord,
   task: TrainableTask,
