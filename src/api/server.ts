@@ -171,7 +171,7 @@ function logAndCountRequests(app: FastifyInstance, metrics: ServingMetrics): voi
       ms: Math.round(reply.elapsedTime * 100) / 100,
     };
     if (status === 503 && fields.route === '/readyz') {
-      // A not-ready answer while models load is the probe working, not a fault.
+      // A not-ready response while models load is the probe working, not a fault.
       request.log.info(fields, 'request completed');
     } else if (status === 503 || status === 504) {
       // Overload, unloads and deadlines come from the load, not from a fault.
