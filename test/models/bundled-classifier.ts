@@ -1,14 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openContext, type AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { AppContext } from '../../src/app/context.js';
 import type { ClassificationReadOptions } from '../../src/training/datasets/index.js';
 import { readLabeledSplits } from '../../src/training/labeled-file.js';
+import { expectBundledRegistration, openBundledContext, type BundledContext } from './bundled-context.js';
 
 /** Largest size of a bundled model folder, in bytes. */
 export const MAX_BUNDLED_MODEL_BYTES = 10 * 1000 * 1000;
@@ -67,30 +64,20 @@ export function describeBundledClassifier(spec: BundledClassifierSpec): void {
   const datasetsPresent = existsSync(trainFile) && (testFile === undefined || existsSync(testFile));
 
   describe(`bundled ${spec.name}`, () => {
-    let dataDir: string;
+    let bundled: BundledContext | undefined;
     let context: AppContext;
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), 'maas-bundled-'));
-      const { settings } = loadConfig({
-        env: { MAAS_DATA_DIR: dataDir },
-        file: undefined,
-        cwd: dataDir,
-      });
-      context = await openContext(settings, pino({ level: 'silent' }));
+      bundled = await openBundledContext(spec.name);
+      context = bundled.context;
     });
 
     afterAll(async () => {
-      await context.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await bundled?.close();
     });
 
     it('is registered with production alias', async () => {
-      const version = await context.registry.resolve(spec.name);
-      expect(version.version).toBe(1);
-      expect(version.runtime).toBe('onnx');
-      expect(version.aliases).toContain('production');
-      expect(context.bundled).toContain(`${spec.name}@1`);
+      await expectBundledRegistration(context, spec.name);
     });
 
     it('model card names data and metrics', () => {

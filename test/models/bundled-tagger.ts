@@ -1,14 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type Server } from '../../src/api/server.js';
-import { openContext, type AppContext } from '../../src/app/context.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { AppContext } from '../../src/app/context.js';
 import { evaluateTaggerPipeline } from '../../src/training/evaluation/tagger-pipeline.js';
 import type { TaggedSentence } from '../../src/training/tagging/train.js';
+import { expectBundledRegistration, openBundledContext, type BundledContext } from './bundled-context.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -81,36 +80,25 @@ export function describeBundledTagger(spec: BundledTaggerSpec): void {
   const tagger = JSON.parse(readFileSync(join(modelDir, 'tagger.json'), 'utf8')) as TaggerFile;
 
   describe(`bundled ${spec.name}`, () => {
-    let dataDir: string;
+    let bundled: BundledContext | undefined;
     let context: AppContext;
     let server: Server;
     let baseUrl: string;
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), `maas-bundled-${spec.name}-`));
-      const { settings } = loadConfig({
-        env: { MAAS_DATA_DIR: dataDir },
-        file: undefined,
-        cwd: dataDir,
-      });
-      context = await openContext(settings, pino({ level: 'silent' }));
+      bundled = await openBundledContext(spec.name);
+      context = bundled.context;
       server = buildServer(context, pino({ level: 'silent' }));
       baseUrl = await server.app.listen({ host: '127.0.0.1', port: 0 });
     });
 
     afterAll(async () => {
       await server?.app.close();
-      await context?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await bundled?.close();
     });
 
     it('is registered with production alias', async () => {
-      const version = await context.registry.resolve(spec.name);
-
-      expect(version.version).toBe(1);
-      expect(version.runtime).toBe('onnx');
-      expect(version.aliases).toContain('production');
-      expect(context.bundled).toContain(`${spec.name}@1`);
+      await expectBundledRegistration(context, spec.name);
     });
 
     it('model card names data and metrics', () => {

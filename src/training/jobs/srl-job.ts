@@ -4,15 +4,15 @@ import { SEMANTIC_ROLE_LABELING_TASK } from '../../tasks/srl-tagger-file.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
 import { isArgumentRole } from '../evaluation/argument-report.js';
 import { DEFAULT_SRL_HYPERPARAMETERS, type SrlHyperparameters } from '../srl/model.js';
-import type { ConlluFile, SrlTrainingResult } from '../srl/pipeline.js';
+import type { ConlluFile } from '../srl/pipeline.js';
 import { srlModelCard } from '../srl/register.js';
 import { heldOutValidationCount } from '../sequence/split.js';
 import type { WorkerTrainers } from '../worker/messages.js';
 import { toCamelCase } from './classifier-job.js';
 import type { EventWriter } from './event-writer.js';
 import { checkHyperparameterValues, type HyperparameterRule } from './hyperparameter-checks.js';
-import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
+import { sentenceJobTrainingFields } from './sentence-job-fields.js';
 import { runWorkerJob } from './worker-job.js';
 import { estimateSrlParameters } from './parameter-estimate.js';
 
@@ -119,7 +119,22 @@ export const SRL_JOB_TRAINER: JobTrainer = {
           hyperparameters: result.hyperparameters,
           roles: result.roles,
           parameterCount: result.parameterCount,
-          training: trainingFields(job, training, validation, result),
+          training: sentenceJobTrainingFields(job, training, validation, result, {
+            dataset: {
+              sentences: result.dataset.sentences,
+              sentences_without_predicate: result.dataset.sentencesWithoutPredicate,
+              predicates: result.dataset.predicates,
+              tokens: result.dataset.tokens,
+              role_counts: result.dataset.roleCounts,
+              sense_column: result.dataset.senseColumn,
+            },
+            splitHead: { unit: 'sentence' },
+            splitTail: {
+              train_predicates: result.trainPredicates,
+              validation_predicates: result.validationPredicates,
+              test_predicates: 0,
+            },
+          }),
           bestEpoch: result.bestEpoch,
           history: result.history,
           vocabularySize: result.vocabularySize,
@@ -138,44 +153,6 @@ function toSrlHyperparameters(stored: Record<string, unknown>): Partial<SrlHyper
     ...others,
     ...(lstmLayers === undefined ? {} : { layers: lstmLayers }),
   } as Partial<SrlHyperparameters>;
-}
-
-/** Model card `training` fields of a job: the dataset, the split and the job that trained it. */
-function trainingFields(
-  job: JobRecord,
-  dataset: DatasetRecord,
-  validation: DatasetRecord | undefined,
-  result: SrlTrainingResult,
-): Record<string, unknown> {
-  return {
-    source: `dataset ${dataset.name} (${dataset.id})`,
-    dataset: {
-      file: dataset.name,
-      // A dataset's id is the SHA-256 of its bytes.
-      sha256: dataset.id,
-      sentences: result.dataset.sentences,
-      sentences_without_predicate: result.dataset.sentencesWithoutPredicate,
-      predicates: result.dataset.predicates,
-      tokens: result.dataset.tokens,
-      role_counts: result.dataset.roleCounts,
-      sense_column: result.dataset.senseColumn,
-    },
-    split: {
-      seed: result.hyperparameters.seed,
-      unit: 'sentence',
-      test_fraction: 0,
-      validation_fraction: validation === undefined ? job.validationSplit : null,
-      validation_dataset: validation === undefined ? null : validation.id,
-      train_sentences: result.trainSentences,
-      validation_sentences: result.validationSentences,
-      test_sentences: 0,
-      train_predicates: result.trainPredicates,
-      validation_predicates: result.validationPredicates,
-      test_predicates: 0,
-    },
-    duration_ms: result.durationMs,
-    command: `training job ${job.id}`,
-  };
 }
 
 /** Returns the sentences of a CoNLL-U dataset that have a predicate, from its statistics. */

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app/context.js';
 import { MaasError } from '../../errors/index.js';
 import type { DatasetRecord } from '../dataset-store/index.js';
-import type { ConllFile, TaggerTrainingResult } from '../tagging/pipeline.js';
+import type { ConllFile } from '../tagging/pipeline.js';
 import {
   DEFAULT_TAGGER_HYPERPARAMETERS,
   type TaggerArchitecture,
@@ -18,8 +18,8 @@ import {
   invalidHyperparameter,
   type HyperparameterRule,
 } from './hyperparameter-checks.js';
-import type { JobRecord } from './job-record.js';
 import type { JobTrainer } from './job-trainer.js';
+import { sentenceJobTrainingFields } from './sentence-job-fields.js';
 import { runWorkerJob } from './worker-job.js';
 import { estimateTaggerParameters } from './parameter-estimate.js';
 
@@ -135,7 +135,13 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
         ...taggerModelCard({
           hyperparameters: result.hyperparameters,
           tags: result.tags,
-          training: trainingFields(job, training, validation, result),
+          training: sentenceJobTrainingFields(job, training, validation, result, {
+            dataset: {
+              sentences: result.dataset.sentences,
+              tokens: result.dataset.tokens,
+              repaired_tags: result.dataset.repairedTags,
+            },
+          }),
           bestEpoch: result.bestEpoch,
           history: result.history,
           vocabularySize: result.vocabularySize,
@@ -148,37 +154,6 @@ export const TAGGER_JOB_TRAINER: JobTrainer = {
     });
   },
 };
-
-/** Model card `training` fields of a job: the dataset, the split and the job that trained it. */
-function trainingFields(
-  job: JobRecord,
-  dataset: DatasetRecord,
-  validation: DatasetRecord | undefined,
-  result: TaggerTrainingResult,
-): Record<string, unknown> {
-  return {
-    source: `dataset ${dataset.name} (${dataset.id})`,
-    dataset: {
-      file: dataset.name,
-      // A dataset's id is the SHA-256 of its bytes.
-      sha256: dataset.id,
-      sentences: result.dataset.sentences,
-      tokens: result.dataset.tokens,
-      repaired_tags: result.dataset.repairedTags,
-    },
-    split: {
-      seed: result.hyperparameters.seed,
-      test_fraction: 0,
-      validation_fraction: validation === undefined ? job.validationSplit : null,
-      validation_dataset: validation === undefined ? null : validation.id,
-      train_sentences: result.trainSentences,
-      validation_sentences: result.validationSentences,
-      test_sentences: 0,
-    },
-    duration_ms: result.durationMs,
-    command: `training job ${job.id}`,
-  };
-}
 
 /**
  * Checks the snake_case hyperparameters of a tagger job.
