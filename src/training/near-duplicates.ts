@@ -16,6 +16,7 @@ export const SPECIFIC_TEXT_SHINGLES = 20;
 /**
  * A shingle found in more indexed texts than this is a common phrase, and is not used to find
  * candidate texts. It still counts when a candidate is compared.
+ * NOTE: a near copy that shares only such common shingles with its original is not found.
  */
 export const COMMON_SHINGLE_TEXTS = 50;
 

@@ -49,8 +49,8 @@ def build_vocabulary(row_sets, min_count, max_size=300000):
     for rows in row_sets:
         for row in rows:
             counts.update(row["f"])
-    kept = [token for token, n in counts.most_common(max_size) if n >= min_count]
-    return {token: index + 1 for index, token in enumerate(kept)}
+    frequent = [token for token, n in counts.most_common(max_size) if n >= min_count]
+    return {token: index + 1 for index, token in enumerate(frequent)}
 
 
 def encode(rows, vocabulary, unique=False):

@@ -163,7 +163,7 @@ export class TrainingRunner {
       outcome = this.#outcomeOf(error);
       const fields = { state: outcome.state, reason: outcome.error?.message };
       if (this.#closing) {
-        // The shutdown aborted the job, so the worker's cancel error is no fault to trace.
+        // The shutdown aborted the job, so the worker's cancel error is expected and needs no stack.
         logger.warn(fields, 'training job failed');
       } else if (outcome.state === 'failed') {
         logger.error({ err: error, ...fields }, 'training job failed');
